@@ -58,7 +58,7 @@ class SubLocator:
         return SubLocator(self.parent, self.prefix + tuple(prefix))
 
 
-class _Constructor(yaml.SafeConstructor):
+class _Constructor(yaml.constructor.SafeConstructor):
     pass
 
 

@@ -55,7 +55,12 @@ TABLE_DEFAULTS = {"engine": "InnoDB", "charset": "utf8mb4", "collation": "utf8mb
 
 # -- model -> dict ---------------------------------------------------------------------------
 def column_to_dict(col: Column) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": col.name, "type": str(col.type)}
+    out: dict[str, Any] = {"name": col.name}
+    if col.type.values:  # enum/set members as a list: readable, and one line per change
+        out["type"] = col.type.base + (" unsigned" if col.type.unsigned else "")
+        out["values"] = list(col.type.values)
+    else:
+        out["type"] = str(col.type)
     if not col.nullable:
         out["nullable"] = False
     if col.default is not None and not (col.nullable and col.default == "NULL"):
@@ -181,7 +186,7 @@ class _Reader:
                               f"unknown key {key!r}; expected one of {sorted(allowed)}")
 
 
-_COLUMN_KEYS = {"name", "type", "nullable", "default", "on_update", "auto_increment", "charset",
+_COLUMN_KEYS = {"name", "type", "values", "nullable", "default", "on_update", "auto_increment", "charset",
                 "collation", "generated", "compressed", "check", "comment"}
 _INDEX_KEYS = {"name", "kind", "columns", "comment"}
 _FK_KEYS = {"name", "columns", "references", "on_delete", "on_update"}
@@ -195,8 +200,16 @@ def _column(r: _Reader, data: dict, path) -> Column | None:
     type_text = r.get(data, path, "type", str, required=True)
     if name is None or type_text is None:
         return None
+    values = r.get(data, path, "values", list)
     try:
-        ctype = ColumnType.parse(type_text)
+        if values is not None:
+            if type_text not in ("enum", "set"):
+                raise TypeSyntaxError(f"'values' goes with type enum or set, not {type_text!r}")
+            if not all(isinstance(v, str) for v in values):
+                raise TypeSyntaxError("enum/set values must be strings")
+            ctype = ColumnType(type_text, values=tuple(values))
+        else:
+            ctype = ColumnType.parse(type_text)
     except TypeSyntaxError as err:
         r.fail(path + ("type",), f"column {name!r}: {err}")
         return None

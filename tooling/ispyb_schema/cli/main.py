@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""The ``ispyb-schema`` command: one small module per subcommand."""
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .ddl import ddl
+from .importer import import_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ispyb-schema")
+def cli() -> None:
+    """Propose, test and review changes to the ISPyB MariaDB schema."""
+
+
+cli.add_command(import_command)
+cli.add_command(ddl)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Project settings from ``[tool.ispyb-schema]`` in the nearest ``pyproject.toml``."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError, SourceLoc
+
+DEFAULTS = {"baseline": "schema", "proposals": "proposals", "site": "site"}
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    baseline: str  # a path relative to root, or a server URL
+    proposals: Path
+    site: Path
+
+    def baseline_source(self) -> str:
+        if "://" in self.baseline:
+            return self.baseline
+        return str(self.root / self.baseline)
+
+
+def find_project(start: Path | None = None) -> Project:
+    """The project whose pyproject.toml has a ``[tool.ispyb-schema]`` table, from ``start`` up."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if not candidate.is_file():
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise InputError.single(SourceLoc(str(candidate)), f"invalid TOML: {err}") from None
+        settings = data.get("tool", {}).get("ispyb-schema")
+        if settings is None:
+            continue
+        merged = {**DEFAULTS, **settings}
+        return Project(folder, merged["baseline"], folder / merged["proposals"],
+                       folder / merged["site"])
+    raise InputError.single(
+        SourceLoc(str(here)),
+        "no pyproject.toml with a [tool.ispyb-schema] table here or above; run inside an "
+        "ispyb-schema project or pass --baseline SOURCE",
+    )
+
+
+def resolve_baseline(explicit: str | None) -> str:
+    """``--baseline`` if given, else the project's configured default."""
+    return explicit if explicit else find_project().baseline_source()
