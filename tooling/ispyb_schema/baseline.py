@@ -48,7 +48,11 @@ def load_schema(source: str | os.PathLike) -> Schema:
         return import_dump(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         data, locator = load_yaml(path)
-        return _from_document(data, locator, [])
+        problems: list[Diagnostic] = []
+        schema = _from_document(data, locator, problems)
+        if problems:
+            raise InputError(problems)
+        return schema
     raise InputError.single(SourceLoc(source), f"unknown schema source type {path.suffix!r}; "
                             "expected .sql, .yaml, .yml, .json, a folder or a URL")
 

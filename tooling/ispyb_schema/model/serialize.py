@@ -156,8 +156,8 @@ class _Reader:
     def __init__(self, locator, problems: list[Diagnostic]) -> None:
         self.locator, self.problems = locator, problems
 
-    def fail(self, path, message: str) -> None:
-        loc = self.locator.loc(path) if self.locator else None
+    def fail(self, path, message: str, key: bool = False) -> None:
+        loc = self.locator.loc(path, key=key) if self.locator else None
         self.problems.append(Diagnostic(loc, message, "E010"))
 
     def get(self, data: dict, path, key: str, kind, default=None, required=False):
@@ -183,7 +183,7 @@ class _Reader:
             for key in data:
                 if key not in allowed:
                     self.fail(path + (key,),
-                              f"unknown key {key!r}; expected one of {sorted(allowed)}")
+                              f"unknown key {key!r}; expected one of {sorted(allowed)}", key=True)
 
 
 _COLUMN_KEYS = {"name", "type", "values", "nullable", "default", "on_update", "auto_increment", "charset",
