@@ -1,0 +1,274 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""A scratch MariaDB for tests and commands: :func:`provide_server` picks, in order,
+
+1. the server at ``ISPYB_SCHEMA_DB_URL`` (or a URL passed explicitly), ``mysql://user:pass@host:port/``;
+2. a testcontainers MariaDB container, when a Docker engine answers;
+3. an ephemeral ``mariadbd`` started from the installed binaries (see :mod:`.local`).
+
+Scratch databases are created with unique names and only those are ever dropped.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import pymysql
+
+from ..errors import EnvironmentProblem, IspybSchemaError
+from . import container
+from .local import LocalMariaDB
+from .sqlscript import SqlScriptError, find_client, load_with_client, load_with_pymysql
+
+__all__ = [
+    "DB_URL_ENV", "NotOurDatabase", "Server", "SqlScriptError", "open_server", "provide_server", "scratch_database",
+]
+
+log = logging.getLogger("ispyb_schema.harness")
+
+DB_URL_ENV = "ISPYB_SCHEMA_DB_URL"
+KINDS = ("url", "docker", "local")
+_LABELS = {"url": "MariaDB server", "docker": "docker MariaDB", "local": "ephemeral mariadbd"}
+_PREFIX = re.compile(r"[A-Za-z0-9_]{1,40}")
+_FIX_HINT = (
+    f"To fix, do one of: set {DB_URL_ENV}=mysql://user:pass@host:port/ to a server where that user "
+    "may CREATE and DROP databases; start a Docker engine (with `pip install 'ispyb-schema[docker]'`); "
+    "or install mariadb-server so that mariadbd and mariadb-install-db are available."
+)
+
+
+class NotOurDatabase(IspybSchemaError):
+    """Refusal to drop a database this harness did not create."""
+
+
+class Server:
+    """A running MariaDB server on which we may create (and drop) scratch databases."""
+
+    def __init__(
+        self,
+        kind: str,
+        host: str,
+        port: int,
+        user: str,
+        password: str,
+        *,
+        origin: str,
+        local: LocalMariaDB | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self.kind, self.host, self.port, self.user, self.password = kind, host, port, user, password
+        self.origin = origin  # what the description adds in brackets: datadir, image, where the URL came from
+        self.local = local  # the ephemeral server we started, for kind "local"
+        self._on_close = on_close
+        self._scratch: set[str] = set()
+        self._closed = False
+        self.version = self._query_version()
+
+    @property
+    def url(self) -> str:
+        return f"mysql://{quote(self.user, safe='')}:{quote(self.password, safe='')}@{self.host}:{self.port}/"
+
+    def describe(self) -> str:
+        return f"{_LABELS[self.kind]} {self.version} on {self.host}:{self.port} ({self.origin})"
+
+    __str__ = describe
+
+    def connect(self, database: str | None = None, **kw) -> pymysql.connections.Connection:
+        """A new connection: autocommit, utf8mb4, LOAD DATA LOCAL allowed; *kw* override these."""
+        options = dict(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            database=database,
+            autocommit=True,
+            charset="utf8mb4",
+            local_infile=True,
+            connect_timeout=10,
+        )
+        options.update(kw)
+        return pymysql.connect(**options)
+
+    def create_scratch_database(self, prefix: str = "ispyb_scratch") -> str:
+        """Create a uniquely named utf8mb4 database (``prefix_<pid>_<random>``) and remember it as ours."""
+        if not _PREFIX.fullmatch(prefix):
+            raise ValueError(f"scratch prefix must be 1-40 letters, digits or underscores, not {prefix!r}")
+        name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+        self._execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        self._scratch.add(name)
+        return name
+
+    def drop_scratch_database(self, name: str) -> None:
+        if name not in self._scratch:
+            raise NotOurDatabase(f"refusing to drop `{name}`: it is not a scratch database this Server created")
+        self._execute(f"DROP DATABASE IF EXISTS `{name}`")
+        self._scratch.discard(name)
+
+    def drop_all_scratch(self) -> None:
+        for name in sorted(self._scratch):
+            self.drop_scratch_database(name)
+
+    def load_sql(
+        self, database: str, sql_file: str | Path | None = None, *, text: str | None = None, via: str | None = None
+    ) -> None:
+        """Load a SQL script (a file, or *text*) into *database*; raises SqlScriptError naming the line.
+
+        *via* forces ``"client"`` (the mariadb command-line client) or ``"pymysql"``; by default the
+        client is used when installed.
+        """
+        if (sql_file is None) == (text is None):
+            raise TypeError("load_sql needs exactly one of sql_file and text")
+        if via not in (None, "client", "pymysql"):
+            raise ValueError(f"via must be 'client', 'pymysql' or None, not {via!r}")
+        source = str(sql_file) if sql_file is not None else "<sql text>"
+        client = find_client() if via in (None, "client") else None
+        if via == "client" and not client:
+            raise EnvironmentProblem("the mariadb command-line client is not installed")
+        if client:
+            script = Path(sql_file) if sql_file is not None else text
+            load_with_client(
+                client,
+                host=self.host,
+                port=self.port,
+                user=self.user,
+                password=self.password,
+                database=database,
+                script=script,
+                source=source,
+            )
+        else:
+            script_text = Path(sql_file).read_text(encoding="utf-8") if sql_file is not None else text
+            load_with_pymysql(lambda: self.connect(database), database, script_text, source)
+
+    def close(self) -> None:
+        """Drop our scratch databases; stop the server if we started it. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.drop_all_scratch()
+        except pymysql.MySQLError as exc:
+            log.warning("could not drop scratch databases %s: %s", sorted(self._scratch), exc)
+        finally:
+            if self._on_close:
+                self._on_close()
+
+    def _execute(self, sql: str) -> None:
+        with closing(self.connect()) as conn, conn.cursor() as cursor:
+            cursor.execute(sql)
+
+    def _query_version(self) -> str:
+        with closing(self.connect()) as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT VERSION()")
+            return cursor.fetchone()[0]
+
+
+@contextmanager
+def scratch_database(server: Server, prefix: str = "ispyb_scratch") -> Iterator[str]:
+    """Create a scratch database, yield its name, and always drop it."""
+    name = server.create_scratch_database(prefix)
+    try:
+        yield name
+    finally:
+        server.drop_scratch_database(name)
+
+
+@contextmanager
+def provide_server(url: str | None = None, *, prefer: str | None = None) -> Iterator[Server]:
+    """Yield a running server; the preferred kind (if any) is tried first, then url, docker, local."""
+    server = open_server(url, prefer=prefer)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def open_server(url: str | None = None, *, prefer: str | None = None) -> Server:
+    """Like :func:`provide_server`, but the caller must :meth:`Server.close` it."""
+    if prefer not in (None, *KINDS):
+        raise ValueError(f"prefer must be one of {KINDS} or None, not {prefer!r}")
+    origin = "given URL" if url else f"from {DB_URL_ENV}"
+    url = url or os.environ.get(DB_URL_ENV) or None
+    tried = []
+    for kind in sorted(KINDS, key=lambda k: k != prefer):  # stable sort: the preferred kind first
+        try:
+            server = _OPENERS[kind](url, origin)
+        except _Unavailable as why:
+            log.info("no %s: %s", _LABELS[kind], why)
+            tried.append(f"  - {_LABELS[kind]}: {why}")
+            continue
+        log.info("ispyb-schema harness using %s", server.describe())
+        return server
+    tried_text = "\n".join(tried)
+    raise EnvironmentProblem(f"no MariaDB server available for scratch databases. Tried:\n{tried_text}\n{_FIX_HINT}")
+
+
+def parse_url(url: str) -> tuple[str, int, str, str]:
+    """``(host, port, user, password)`` of a ``mysql://`` or ``mariadb://`` URL; a database path is ignored."""
+    parts = urlsplit(url)
+    if parts.scheme.split("+")[0] not in ("mysql", "mariadb") or not parts.hostname:
+        raise EnvironmentProblem(f"{redact(url)} is not a mysql://user:pass@host:port/ URL")
+    try:
+        port = parts.port or 3306
+    except ValueError as exc:
+        raise EnvironmentProblem(f"{redact(url)}: {exc}") from None
+    return parts.hostname, port, unquote(parts.username or "root"), unquote(parts.password or "")
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ``***``."""
+    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+class _Unavailable(Exception):
+    """This kind of server cannot be had here; the message says why."""
+
+
+def _open_url(url: str | None, origin: str) -> Server:
+    if not url:
+        raise _Unavailable(f"{DB_URL_ENV} is not set")
+    host, port, user, password = parse_url(url)
+    try:
+        return Server("url", host, port, user, password, origin=f"user {user}, {origin}")
+    except pymysql.MySQLError as exc:  # a URL someone configured must work: no silent fallback
+        raise EnvironmentProblem(f"cannot connect to {redact(url)} ({origin}): {exc}") from exc
+
+
+def _open_docker(url: str | None, origin: str) -> Server:
+    problem = container.docker_problem()
+    if problem:
+        raise _Unavailable(problem)
+    try:
+        running = container.start_container()
+    except Exception as exc:
+        raise _Unavailable(f"starting {container.image()} failed: {exc}") from exc
+    try:
+        host, port = container.mapped_address(running)
+        origin = f"image {container.image()}, container {running.get_container_id()[:12]}"
+        return Server("docker", host, port, "root", container.ROOT_PASSWORD, origin=origin, on_close=running.stop)
+    except BaseException:
+        running.stop()
+        raise
+
+
+def _open_local(url: str | None, origin: str) -> Server:
+    try:
+        local = LocalMariaDB.start()
+    except EnvironmentProblem as exc:
+        raise _Unavailable(str(exc)) from exc
+    try:
+        return Server(
+            "local", local.host, local.port, local.user, local.password,
+            origin=f"datadir {local.datadir}", local=local, on_close=local.stop,
+        )
+    except BaseException:
+        local.stop()
+        raise
+
+
+_OPENERS = {"url": _open_url, "docker": _open_docker, "local": _open_local}
