@@ -7,6 +7,7 @@ import click
 from .. import __version__
 from .ddl import ddl
 from .importer import import_command
+from .site import site
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +18,7 @@ def cli() -> None:
 
 cli.add_command(import_command)
 cli.add_command(ddl)
+cli.add_command(site)
 
 
 def main() -> None:

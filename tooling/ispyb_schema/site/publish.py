@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""The review site end to end: collect the project → write the pages → ``mkdocs build``."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..baseline import load_schema
+from ..config import Project
+from ..errors import EnvironmentProblem, IspybSchemaError
+from .build import build_docs
+from .collect import collect_site
+
+CONFIG = "mkdocs.yml"
+
+
+class SiteBuildFailed(IspybSchemaError):
+    """mkdocs refused the generated pages (in strict mode: a warning, e.g. a broken link)."""
+
+
+class _Collect(logging.Handler):
+    """Keeps mkdocs' warnings, to report them with the failure."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def generate_docs(project: Project, baseline_source: str) -> int:
+    """Write the generated pages for ``project``; returns how many files changed."""
+    model = collect_site(project, load_schema(baseline_source), baseline_source)
+    return build_docs(model, project.site / "docs")
+
+
+def run_mkdocs(site: Path, strict: bool = True) -> Path:
+    """``mkdocs build`` of ``site/mkdocs.yml``; returns the built site's folder."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    config_file = site / CONFIG
+    if not config_file.is_file():
+        raise EnvironmentProblem(f"{config_file} is missing: the review site's mkdocs config")
+    logger, warnings = logging.getLogger("mkdocs"), _Collect()
+    logger.addHandler(warnings)
+    try:
+        config = load_config(config_file=str(config_file), strict=strict)
+        build(config)
+    except MkDocsException as err:
+        details = "".join(f"\n  {m}" for m in warnings.messages)
+        raise SiteBuildFailed(f"mkdocs build of {config_file} failed: {err}{details}") from None
+    finally:
+        logger.removeHandler(warnings)
+    return Path(config.site_dir)
+
+
+def build_site(project: Project, baseline_source: str, strict: bool = True) -> Path:
+    """Collect, generate and build the review site; returns the folder holding index.html."""
+    generate_docs(project, baseline_source)
+    return run_mkdocs(project.site, strict)
