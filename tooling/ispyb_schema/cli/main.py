@@ -6,6 +6,7 @@ import click
 
 from .. import __version__
 from .ddl import ddl
+from .fixtures import fixtures
 from .importer import import_command
 from .site import site
 
@@ -19,6 +20,7 @@ def cli() -> None:
 cli.add_command(import_command)
 cli.add_command(ddl)
 cli.add_command(site)
+cli.add_command(fixtures)
 
 
 def main() -> None:
