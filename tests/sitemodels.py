@@ -6,6 +6,7 @@ so the site builder is exercised on real tables without the changeset machinery.
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,6 +30,16 @@ from ispyb_schema.site.viewmodel import (
 ROOT = Path(__file__).resolve().parents[1]
 NEXT_MEETING = "2099-01-15"
 SNAPSHOTS = [f"xtalSnapshotFullPath{i}" for i in range(1, 5)]
+
+
+def copy_site_skeleton(dest: Path) -> Path:
+    """The committed, hand-written part of site/ (mkdocs.yml, index.md, assets) under dest."""
+    site = dest / "site"
+    (site / "docs").mkdir(parents=True)
+    shutil.copy(ROOT / "site" / "mkdocs.yml", site)
+    shutil.copy(ROOT / "site" / "docs" / "index.md", site / "docs")
+    shutil.copytree(ROOT / "site" / "docs" / "assets", site / "docs" / "assets")
+    return site
 
 
 def embedded_baseline() -> Schema:

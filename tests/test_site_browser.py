@@ -14,8 +14,7 @@ import pytest
 
 from ispyb_schema.site.build import build_docs
 from ispyb_schema.site.publish import run_mkdocs
-from sitemodels import ROOT, sample_site
-from test_site_build import copy_site_skeleton
+from sitemodels import ROOT, copy_site_skeleton, sample_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -5,7 +5,6 @@ Each built site goes through ``mkdocs build --strict`` (no warning, no broken li
 and our own check that every local link and resource resolves inside the built site.
 """
 import re
-import shutil
 from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
@@ -21,17 +20,7 @@ from ispyb_schema.site.collect import describe_source, next_meeting
 from ispyb_schema.site.markup import cell, code, demote_headings
 from ispyb_schema.site.publish import SiteBuildFailed, run_mkdocs
 from ispyb_schema.site.tablediff import table_change
-from sitemodels import ROOT, grouping_proposal, sample_site
-
-
-def copy_site_skeleton(dest: Path) -> Path:
-    """The committed, hand-written part of site/: mkdocs.yml, index.md, assets."""
-    site = dest / "site"
-    (site / "docs").mkdir(parents=True)
-    shutil.copy(ROOT / "site" / "mkdocs.yml", site)
-    shutil.copy(ROOT / "site" / "docs" / "index.md", site / "docs")
-    shutil.copytree(ROOT / "site" / "docs" / "assets", site / "docs" / "assets")
-    return site
+from sitemodels import ROOT, copy_site_skeleton, grouping_proposal, sample_site
 
 
 @pytest.fixture(scope="module")
