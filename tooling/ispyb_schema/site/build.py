@@ -95,18 +95,16 @@ def _browser_pages(env: Environment, model: SiteModel,
     pages = {}
     for key, schema in schemas.items():
         other = "accepted" if key == "baseline" else "baseline"
-        views = table_views(schema, model.baseline, touched)
-        changed = [v.table.name for v in views if v.changed]
+        views = table_views(schema, model.baseline if key == "accepted" else None, touched)
         removed = sorted(set(model.baseline.table_names()) - set(schema.table_names()))
         pages[f"schema/{key}/index.md"] = index.render(
             title=f"Schema browser: {BROWSERS[key]}", intro=intros[key], views=views,
-            changed=changed, removed=removed, mark_changed=key == "accepted")
+            changed=[v for v in views if v.change], removed=removed)
         for view in views:
             in_other = schemas[other].table(view.table.name) is not None
             pages[f"schema/{key}/{view.slug}.md"] = table.render(
                 view=view, label=f"Schema browser: {BROWSERS[key]}",
-                label_changed=key == "accepted", other=other if in_other else None,
-                other_label=BROWSERS[other])
+                other=other if in_other else None, other_label=BROWSERS[other])
     return pages
 
 

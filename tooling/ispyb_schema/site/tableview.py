@@ -45,7 +45,7 @@ class TableView:
     references: tuple[Relation, ...]
     referenced_by: tuple[Relation, ...]
     proposals: tuple[tuple[str, str], ...]  # (id, slug) of proposals that touch the table
-    changed: bool  # differs from the baseline (in the "with accepted proposals" browser)
+    change: str  # against the schema compared to: "added", "changed" or ""
 
 
 def column_anchor(name: str) -> str:
@@ -78,9 +78,17 @@ def _slug_if_present(schema: Schema, name: str) -> str | None:
     return slug(name) if schema.table(name) is not None else None
 
 
-def table_views(schema: Schema, baseline: Schema,
+def _change(table: Table, compare_to: Schema | None) -> str:
+    if compare_to is None:
+        return ""
+    before = compare_to.table(table.name)
+    return "added" if before is None else ("changed" if before != table else "")
+
+
+def table_views(schema: Schema, compare_to: Schema | None,
                 touched_by: dict[str, list[str]]) -> list[TableView]:
-    """Every table of ``schema``; ``touched_by`` maps a table to the proposal ids touching it."""
+    """Every table of ``schema``, marked added/changed against ``compare_to`` when given;
+    ``touched_by`` maps a table to the ids of the proposals touching it."""
     incoming: dict[str, list[Relation]] = {}
     for table in schema.tables:
         for fk in table.foreign_keys:
@@ -94,5 +102,5 @@ def table_views(schema: Schema, baseline: Schema,
                                      key=lambda r: (r.table, r.fk.name)))
         proposals = tuple((i, slug(i)) for i in touched_by.get(table.name, ()))
         views.append(TableView(table, slug(table.name), _columns(table, schema), outgoing,
-                               referenced_by, proposals, baseline.table(table.name) != table))
+                               referenced_by, proposals, _change(table, compare_to)))
     return views
