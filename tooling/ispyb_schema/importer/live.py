@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 import pymysql
 
 from ..errors import EnvironmentProblem, InputError, SourceLoc
+from ..render.quote import ident
 from ..model import (
     Check,
     Column,
@@ -108,7 +109,7 @@ def import_connection(conn, database: str) -> Schema:
                 raise InputError.single(SourceLoc(database), "no such database on the server")
         columns, indexes = _group(rows(Q_COLUMNS)), _group(rows(Q_INDEXES))
         fks, checks = _group(rows(Q_FOREIGN_KEYS)), _group(rows(Q_CHECKS))
-        views = [_view(r) for r in rows(Q_VIEWS)]
+        views = [_view(r, _view_query(cur, database, r["TABLE_NAME"])) for r in rows(Q_VIEWS)]
     tables = [
         _table(r, columns[r["TABLE_NAME"]], indexes[r["TABLE_NAME"]], fks[r["TABLE_NAME"]],
                checks[r["TABLE_NAME"]])
@@ -219,10 +220,25 @@ def _foreign_keys(rows: list[dict]) -> tuple[ForeignKey, ...]:
     )
 
 
-def _view(r: dict) -> View:
+def _view_query(cur, database: str, name: str) -> str:
+    """The view's SELECT as SHOW CREATE VIEW gives it with ``database`` as the default one:
+    without the database qualifier that information_schema.VIEWS puts on every name."""
+    cur.execute("SELECT DATABASE() AS db")
+    previous = cur.fetchone()["db"]
+    cur.execute(f"USE {ident(database)}")
+    try:
+        cur.execute(f"SHOW CREATE VIEW {ident(name)}")
+        create = cur.fetchone()["Create View"]
+    finally:
+        if previous and previous != database:
+            cur.execute(f"USE {ident(previous)}")
+    return create.split(f"VIEW {ident(name)} AS ", 1)[1]
+
+
+def _view(r: dict, query: str) -> View:
     return View(
         name=r["TABLE_NAME"],
-        definition=r["VIEW_DEFINITION"],
+        definition=query,
         algorithm=r["ALGORITHM"],
         security=r["SECURITY_TYPE"],
         check_option=r["CHECK_OPTION"] if r["CHECK_OPTION"] not in (None, "NONE") else "NONE",
