@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -36,14 +37,16 @@ def build_command(baseline: str | None, strict: bool) -> None:
 
 
 @site.command("serve")
+@baseline_option
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
               help="Where to serve the live preview.")
 @handle_errors
-def serve_command(dev_addr: str) -> None:
-    """Live preview on the project's baseline: rebuilt when a proposal or page changes."""
+def serve_command(baseline: str | None, dev_addr: str) -> None:
+    """Live preview: regenerated and rebuilt when a proposal or a page changes."""
     from mkdocs.commands.serve import serve
 
     project = find_project()
+    os.environ[livehook.BASELINE_ENV] = resolve_baseline(baseline)
     log = logging.StreamHandler()
     log.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logging.getLogger("mkdocs").addHandler(log)
