@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from ..model import Column, Schema, Table, diff_tables
+from ..model import Column, Table, diff_tables
 from .viewmodel import ProposalPage
 
 
