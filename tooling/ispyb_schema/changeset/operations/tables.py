@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Table operations: create (in the project's table format), drop, rename, comment."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ...errors import Diagnostic
+from ...model import Schema, Table
+from ...model.serialize import table_from_dict
+from ...render.ddl import create_table
+from ...render.quote import ident, string
+from ..canon import DEFAULT_COLLATIONS
+from .base import Clause, Operation, Piece, Statement, WhereLocator, operation
+from .columns import prepared_column
+from .keys import fk_name_taken, foreign_key_problems, implicit_index
+from .references import view_users
+
+
+def name_taken(model: Schema, name: str) -> str | None:
+    """What already uses ``name`` (tables and views share one namespace), ignoring case so a
+    proposal also works where lower_case_table_names=1."""
+    for table in model.tables:
+        if table.name.lower() == name.lower():
+            return f"table {table.name!r}"
+    for view in model.views:
+        if view.name.lower() == name.lower():
+            return f"view {view.name!r}"
+    return None
+
+
+def prepared_table(op: Operation, model: Schema, table: Table,
+                   problems: list[Diagnostic]) -> Table:
+    """``table`` as the server will hold it: canonical columns, the indexes InnoDB adds for
+    foreign keys."""
+    columns = tuple(prepared_column(op, table, c, problems, "columns", i)
+                    for i, c in enumerate(table.columns))
+    table = table.with_changes(columns=columns)
+    extra = []
+    for fk in table.foreign_keys:
+        index = implicit_index(table.with_changes(indexes=table.indexes + tuple(extra)), fk)
+        if index:
+            extra.append(index)
+    return table.with_changes(indexes=table.indexes + tuple(extra))
+
+
+@operation("create_table")
+@dataclass(frozen=True, kw_only=True)
+class CreateTable(Operation):
+    table: Table
+
+    @classmethod
+    def fields_from_yaml(cls, body, where, problems):
+        body = dict(body)
+        if "charset" in body and "collation" not in body:
+            body["collation"] = DEFAULT_COLLATIONS.get(str(body["charset"]).lower(),
+                                                       f"{body['charset']}_general_ci")
+        if "collation" in body and "charset" not in body:
+            body["charset"] = str(body["collation"]).split("_")[0]
+        table = table_from_dict(body, WhereLocator(where), problems)
+        return table and {"table": table}
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        taken = name_taken(model, self.name)
+        if taken:
+            problems.append(self.error("E301", f"{taken} already exists", "table"))
+        table = prepared_table(self, model, self.table, problems)
+        seen: set[str] = set()
+        for i, index in enumerate(self.table.indexes):
+            if index.name.lower() in seen:
+                problems.append(self.error("E301", f"index name {index.name!r} is used twice",
+                                           "indexes", i))
+            seen.add(index.name.lower())
+        for column in table.columns:
+            if column.auto_increment and not any(i.columns[:1] == (column.name,)
+                                                 for i in table.indexes):
+                problems.append(self.error("E204", f"AUTO_INCREMENT column {column.name!r} "
+                                                   "must be the first column of a key",
+                                           "columns"))
+        if table.primary_key:
+            for column in table.primary_key.columns:
+                if table.column(column) and table.column(column).nullable:
+                    problems.append(self.error("E204", f"primary key column {column!r} must "
+                                                       "be nullable: false", "columns"))
+        with_self = model.with_table(table)
+        names: set[str] = set()
+        for i, fk in enumerate(table.foreign_keys):
+            owner = fk_name_taken(model, fk.name)
+            if owner or fk.name.lower() in names:
+                problems.append(self.error("E301", f"a foreign key named {fk.name!r} already "
+                                                   f"exists{f' (on {owner})' if owner else ''}",
+                                           "foreign_keys", i, "name"))
+            names.add(fk.name.lower())
+            problems += foreign_key_problems(self, with_self, table, fk, ("foreign_keys", i))
+        return problems
+
+    def prepared(self, model: Schema) -> Table:
+        return prepared_table(self, model, self.table, [])
+
+    def apply(self, model: Schema) -> Schema:
+        return model.with_table(self.prepared(model))
+
+    def render(self, model: Schema) -> list[Piece]:
+        table = self.prepared(model)
+        tables = {table.name} | {fk.ref_table for fk in table.foreign_keys}
+        return [Statement(create_table(table).rstrip(";"), frozenset(tables))]
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        return [self.derived(DropTable, name=self.name)]
+
+    def creates(self, model: Schema):
+        return {(self.name, None)}
+
+
+@operation("drop_table")
+@dataclass(frozen=True, kw_only=True)
+class DropTable(Operation):
+    name: str
+
+    yaml_names = {"table": "name"}
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        if self.table_or_error(model, self.name, problems, "table") is None:
+            return problems
+        for other, fk in model.referencing(self.name):
+            if other.name != self.name:
+                problems.append(self.error("E302", f"table {self.name!r} is referenced by "
+                                                   f"foreign key {other.name}.{fk.name}; drop "
+                                                   "or repoint it first", "table"))
+        for view in view_users(model, self.name):
+            problems.append(self.error("E303", f"table {self.name!r} is used by view {view!r}",
+                                       "table"))
+        return problems
+
+    def apply(self, model: Schema) -> Schema:
+        return model.without_table(self.name)
+
+    def render(self, model: Schema) -> list[Piece]:
+        table = model.table(self.name)
+        tables = {self.name} | {fk.ref_table for fk in table.foreign_keys}
+        return [Statement(f"DROP TABLE {ident(self.name)}", frozenset(tables))]
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        return [self.derived(CreateTable, table=model.table(self.name))]
+
+    def loses(self, model: Schema):
+        table = model.table(self.name)
+        return ({(self.name, c.name) for c in table.columns},
+                f"drops table {self.name} and every row in it")
+
+
+@operation("rename_table")
+@dataclass(frozen=True, kw_only=True)
+class RenameTable(Operation):
+    old: str
+    new: str
+
+    yaml_names = {"from": "old", "to": "new"}
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        if self.table_or_error(model, self.old, problems, "from") is None:
+            return problems
+        taken = name_taken(model, self.new)
+        if taken and self.new.lower() != self.old.lower():
+            problems.append(self.error("E301", f"{taken} already exists", "to"))
+        for view in view_users(model, self.old):
+            problems.append(self.error("E303", f"table {self.old!r} is used by view {view!r}; "
+                                               "drop or change the view first", "from"))
+        table = model.table(self.old)
+        for old, new in zip(table.foreign_keys, self.renamed_keys(table)):
+            owner = fk_name_taken(model, new.name) if new.name != old.name else None
+            if owner:
+                problems.append(self.error("E301", f"renaming would rename foreign key "
+                                                   f"{old.name!r} to {new.name!r}, which "
+                                                   f"{owner} already uses", "to"))
+        return problems
+
+    def renamed_keys(self, table: Table) -> tuple:
+        """InnoDB renames generated constraint names ``<old>_ibfk_<n>`` with the table."""
+        prefix = f"{self.old}_ibfk_"
+        return tuple(replace(f, name=f"{self.new}_ibfk_{f.name[len(prefix):]}")
+                     if f.name.startswith(prefix) and f.name[len(prefix):].isdigit() else f
+                     for f in table.foreign_keys)
+
+    def apply(self, model: Schema) -> Schema:
+        table = model.table(self.old)
+        table = table.with_changes(name=self.new, foreign_keys=self.renamed_keys(table))
+        model = model.without_table(self.old).with_table(table)
+        for other, fk in model.referencing(self.old):
+            other = model.table(other.name)
+            fks = tuple(replace(f, ref_table=self.new) if f.ref_table == self.old else f
+                        for f in other.foreign_keys)
+            model = model.with_table(other.with_changes(foreign_keys=fks))
+        return model
+
+    def render(self, model: Schema) -> list[Piece]:
+        tables = {self.old, self.new} | {t.name for t, _ in model.referencing(self.old)}
+        return [Statement(f"ALTER TABLE {ident(self.old)} RENAME TO {ident(self.new)}",
+                          frozenset(tables))]
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        return [self.derived(RenameTable, old=self.new, new=self.old)]
+
+
+@operation("set_table_comment")
+@dataclass(frozen=True, kw_only=True)
+class SetTableComment(Operation):
+    table: str
+    comment: str
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        self.table_or_error(model, self.table, problems, "table")
+        return problems
+
+    def apply(self, model: Schema) -> Schema:
+        return model.with_table(model.table(self.table).with_changes(comment=self.comment))
+
+    def render(self, model: Schema) -> list[Piece]:
+        return [Clause(self.table, f"COMMENT={string(self.comment)}",
+                       alters=frozenset({"table:comment"}))]
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        return [self.derived(SetTableComment, table=self.table,
+                             comment=model.table(self.table).comment)]
