@@ -1,0 +1,403 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Data steps, rendered as set-based SQL: copy rows, transform values, unpivot repeated
+columns into rows (and pivot them back), fill a column from a join, delete rows.
+
+Every expression comes from YAML as text; it is parsed with sqlglot, checked against the
+allow-list and the model, qualified with its table and re-emitted with quoted identifiers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from ...errors import Diagnostic
+from ...model import Schema, Table
+from ...render.quote import ident, idents, qualified
+from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression, qualify
+from .base import NotReversible, Operation, Piece, Statement, Where, operation
+
+
+def scope_of(model: Schema, *tables: str, default: str | None = None) -> Scope:
+    return Scope(model, {t.lower(): t for t in tables}, default or tables[0])
+
+
+def expression_problems(where: Where, keys: tuple, text, scope: Scope) -> list[Diagnostic]:
+    """Problems of one expression, each at its position inside the YAML text."""
+    try:
+        bad = check_expression(parse_expression(str(text)), scope)
+    except SqlProblem as problem:
+        bad = [problem]
+    return [Diagnostic(where.in_text(keys, str(text), p.line, p.col), p.message, p.code)
+            for p in bad]
+
+
+def expression_sql(text, scope: Scope) -> str:
+    return emit(qualify(parse_expression(str(text)), scope))
+
+
+def spelled(model: Schema, table: str, column: str | None = None) -> tuple[str, str | None]:
+    """(table, column) as the model spells them, or as given when the model lacks them."""
+    found = model.table(table)
+    if found is None:
+        return table, column
+    named = found.column(column) if column else None
+    return found.name, named.name if named else column
+
+
+def expression_reads(text, scope: Scope) -> set[tuple[str, str | None]]:
+    """The columns an expression reads (also those the model no longer has)."""
+    try:
+        node = parse_expression(str(text))
+    except SqlProblem:
+        return set()
+    out = set()
+    for column in node.find_all(exp.Column):
+        table = scope.tables.get(column.table.lower()) if column.table else scope.default
+        if table:
+            out.add(spelled(scope.model, table, column.name))
+    return out
+
+
+def missing_required(op: Operation, table: Table, given, keys: tuple) -> list[Diagnostic]:
+    """NOT NULL columns without a default that the step leaves empty."""
+    given = {g.lower() for g in given}
+    return [op.error("E205", f"{table.name}.{c.name} is NOT NULL without a default; give it "
+                             "a value in this step", *keys)
+            for c in table.columns
+            if not c.nullable and c.default is None and not c.auto_increment
+            and c.generated is None and c.name.lower() not in given]
+
+
+def columns_problems(op: Operation, table: Table | None, names, keys: tuple) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    if table is not None:
+        for name in names:
+            op.column_or_error(table, name, problems, *keys, name)
+    return problems
+
+
+class DataStep(Operation):
+    data_step = True
+
+
+@operation("copy_rows")
+@dataclass(frozen=True, kw_only=True)
+class CopyRows(DataStep):
+    """``INSERT INTO to (…) SELECT … FROM from WHERE …``."""
+
+    source: str
+    target: str
+    columns: tuple[tuple[str, str], ...]
+    where_sql: str | None = None
+
+    yaml_names = {"from": "source", "to": "target", "where": "where_sql"}
+
+    @classmethod
+    def fields_from_yaml(cls, body, where, problems):
+        fields = super().fields_from_yaml(body, where, problems)
+        return {**fields, "columns": tuple((k, str(v)) for k, v in body["columns"].items())}
+
+    def scope(self, model: Schema) -> Scope:
+        return scope_of(model, self.source)
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        source = self.table_or_error(model, self.source, problems, "from")
+        target = self.table_or_error(model, self.target, problems, "to")
+        if problems:
+            return problems
+        for name, text in self.columns:
+            if self.column_or_error(target, name, problems, "columns", name, key=True) \
+                    is not None:
+                problems += expression_problems(self.where, ("columns", name), text, self.scope(model))
+        if self.where_sql:
+            problems += expression_problems(self.where, ("where",), self.where_sql, self.scope(model))
+        problems += missing_required(self, target, [n for n, _ in self.columns], ("columns",))
+        return problems
+
+    def render(self, model: Schema) -> list[Piece]:
+        scope = self.scope(model)
+        target = model.table(self.target)
+        names = [target.column(n).name for n, _ in self.columns]
+        values = ", ".join(expression_sql(t, scope) for _, t in self.columns)
+        text = (f"INSERT INTO {ident(self.target)} ({idents(names)}) SELECT {values} "
+                f"FROM {ident(self.source)}")
+        if self.where_sql:
+            text += f" WHERE {expression_sql(self.where_sql, scope)}"
+        return [Statement(text, frozenset({self.source, self.target}), data=True)]
+
+    def reads(self, model: Schema):
+        texts = [t for _, t in self.columns] + ([self.where_sql] if self.where_sql else [])
+        return set().union(*(expression_reads(t, self.scope(model)) for t in texts))
+
+    def writes(self, model: Schema):
+        return {(self.target, None)}
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        raise NotReversible(f"copy_rows into the existing table {self.target} has no automatic "
+                            "inverse; give a rollback (e.g. delete_rows)")
+
+
+@operation("transform")
+@dataclass(frozen=True, kw_only=True)
+class Transform(DataStep):
+    """``UPDATE table SET column = expression [WHERE …]``; ``inverse`` undoes it."""
+
+    table: str
+    column: str
+    expression: str
+    inverse_expression: str | None = None
+    where_sql: str | None = None
+
+    yaml_names = {"inverse": "inverse_expression", "where": "where_sql"}
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        table = self.table_or_error(model, self.table, problems, "table")
+        if table is None or self.column_or_error(table, self.column, problems, "column") is None:
+            return problems
+        scope = scope_of(model, self.table)
+        for key in ("expression", "inverse_expression", "where_sql"):
+            if getattr(self, key) is not None:
+                yaml_key = {"inverse_expression": "inverse", "where_sql": "where"}.get(key, key)
+                problems += expression_problems(self.where, (yaml_key,), getattr(self, key), scope)
+        return problems
+
+    def render(self, model: Schema) -> list[Piece]:
+        scope = scope_of(model, self.table)
+        column = model.table(self.table).column(self.column)
+        text = (f"UPDATE {ident(self.table)} SET {qualified(self.table, column.name)} = "
+                f"{expression_sql(self.expression, scope)}")
+        if self.where_sql:
+            text += f" WHERE {expression_sql(self.where_sql, scope)}"
+        return [Statement(text, frozenset({self.table}), data=True)]
+
+    def reads(self, model: Schema):
+        scope = scope_of(model, self.table)
+        texts = [self.expression] + ([self.where_sql] if self.where_sql else [])
+        return set().union(*(expression_reads(t, scope) for t in texts))
+
+    def writes(self, model: Schema):
+        return {(self.table, model.table(self.table).column(self.column).name)}
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        if self.inverse_expression is None:
+            raise NotReversible("transform without 'inverse:' cannot be undone; give the "
+                                "inverse expression or a rollback")
+        return [self.derived(Transform, table=self.table, column=self.column,
+                             expression=self.inverse_expression,
+                             inverse_expression=self.expression, where_sql=self.where_sql)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Repeated(DataStep):
+    """What unpivot and pivot share: repeated columns of ``source`` <-> rows of ``target``."""
+
+    source: str
+    target: str
+    key: tuple[tuple[str, str], ...]  # (target column, source column)
+    columns: tuple[str, ...]
+    value: str
+    order: str | None = None
+    set_values: tuple[tuple[str, str], ...] = ()
+    skip_null: bool = True
+
+    yaml_names = {"from": "source", "to": "target", "set": "set_values"}
+
+    @classmethod
+    def fields_from_yaml(cls, body, where, problems):
+        fields = super().fields_from_yaml(body, where, problems)
+        fields["key"] = tuple(body["key"].items())
+        fields["set_values"] = tuple((k, str(v)) for k, v in body.get("set", {}).items())
+        return fields
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        source = self.table_or_error(model, self.source, problems, "from")
+        target = self.table_or_error(model, self.target, problems, "to")
+        problems += columns_problems(self, source, self.columns, ("columns",))
+        if source is None or target is None:
+            return problems
+        for dst, src in self.key:
+            self.column_or_error(target, dst, problems, "key", dst, key=True)
+            self.column_or_error(source, src, problems, "key", dst)
+        for key in ("value", "order"):
+            if getattr(self, key):
+                self.column_or_error(target, getattr(self, key), problems, key)
+        for dst, text in self.set_values:
+            if self.column_or_error(target, dst, problems, "set", dst, key=True):
+                problems += expression_problems(self.where, ("set", dst), text,
+                                                scope_of(model, self.source))
+        given = [d for d, _ in self.key] + [self.value, self.order or ""] + \
+            [d for d, _ in self.set_values]
+        return problems + missing_required(self, target, given, ())
+
+
+@operation("unpivot")
+@dataclass(frozen=True, kw_only=True)
+class Unpivot(_Repeated):
+    """One row in ``to`` per non-empty column of ``from``, numbered in ``order``."""
+
+    def render(self, model: Schema) -> list[Piece]:
+        source, target = model.table(self.source), model.table(self.target)
+        scope = scope_of(model, self.source)
+        names = [target.column(d).name for d, _ in self.key] + [target.column(self.value).name]
+        names += [target.column(self.order).name] if self.order else []
+        names += [target.column(d).name for d, _ in self.set_values]
+        selects = []
+        for number, column in enumerate(self.columns, start=1):
+            name = source.column(column).name
+            parts = [qualified(self.source, source.column(s).name) for _, s in self.key]
+            parts.append(qualified(self.source, name))
+            parts += [str(number)] if self.order else []
+            parts += [expression_sql(t, scope) for _, t in self.set_values]
+            select = f"SELECT {', '.join(parts)} FROM {ident(self.source)}"
+            if self.skip_null:
+                select += f" WHERE {qualified(self.source, name)} IS NOT NULL"
+            selects.append(select)
+        width = len(self.key) + 1
+        order = ", ".join(str(i) for i in range(1, width + (2 if self.order else 1)))
+        text = (f"INSERT INTO {ident(self.target)} ({idents(names)}) "
+                f"{' UNION ALL '.join(selects)} ORDER BY {order}")
+        return [Statement(text, frozenset({self.source, self.target}), data=True)]
+
+    def reads(self, model: Schema):
+        names = list(self.columns) + [s for _, s in self.key]
+        return {spelled(model, self.source, c) for c in names}
+
+    def writes(self, model: Schema):
+        return {(self.target, None)}
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        if self.order is None:
+            raise NotReversible("unpivot without 'order' cannot be pivoted back; add an order "
+                                "column or a rollback")
+        scope = scope_of(model, self.source)
+        if any(expression_reads(t, scope) for _, t in self.set_values):
+            raise NotReversible("unpivot with 'set' values read from columns cannot be pivoted "
+                                "back automatically; give a rollback")
+        return [self.derived(Pivot, source=self.source, target=self.target, key=self.key,
+                             columns=self.columns, value=self.value, order=self.order,
+                             set_values=self.set_values, skip_null=self.skip_null)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pivot(_Repeated):
+    """The inverse of an unpivot: fill the columns back from the rows, then delete the rows."""
+
+    def render(self, model: Schema) -> list[Piece]:
+        source, target = model.table(self.source), model.table(self.target)
+        scope = scope_of(model, self.target)
+        joins, sets = [], []
+        for number, column in enumerate(self.columns, start=1):
+            alias = f"p{number}"
+            conditions = [f"{qualified(alias, target.column(d).name)} = "
+                          f"{qualified(self.source, source.column(s).name)}"
+                          for d, s in self.key]
+            conditions.append(f"{qualified(alias, target.column(self.order).name)} = {number}")
+            conditions += [f"{qualified(alias, target.column(d).name)} = "
+                           f"{expression_sql(t, scope)}" for d, t in self.set_values]
+            joins.append(f"LEFT JOIN {ident(self.target)} AS {ident(alias)} ON "
+                         f"{' AND '.join(conditions)}")
+            sets.append(f"{qualified(self.source, source.column(column).name)} = "
+                        f"{qualified(alias, target.column(self.value).name)}")
+        update = (f"UPDATE {ident(self.source)} {' '.join(joins)} SET {', '.join(sets)}")
+        numbers = ", ".join(str(n) for n in range(1, len(self.columns) + 1))
+        conditions = [f"{qualified(self.target, target.column(self.order).name)} IN ({numbers})"]
+        conditions += [f"{qualified(self.target, target.column(d).name)} = "
+                       f"{expression_sql(t, scope)}" for d, t in self.set_values]
+        delete = f"DELETE FROM {ident(self.target)} WHERE {' AND '.join(conditions)}"
+        tables = frozenset({self.source, self.target})
+        return [Statement(update, tables, data=True), Statement(delete, tables, data=True)]
+
+    def writes(self, model: Schema):
+        source = model.table(self.source)
+        return {(self.source, source.column(c).name) for c in self.columns}
+
+
+@operation("fill_foreign_key")
+@dataclass(frozen=True, kw_only=True)
+class FillFromJoin(DataStep):
+    """``UPDATE table JOIN source ON … SET table.column = source.column, …``."""
+
+    table: str
+    source: str
+    join: tuple[tuple[str, str], ...]    # (table column, source column)
+    assign: tuple[tuple[str, str], ...]  # (table column, source column)
+
+    @classmethod
+    def fields_from_yaml(cls, body, where, problems):
+        source = body["from"]
+        return {"table": body["table"], "source": source["table"],
+                "join": tuple(source["join"].items()),
+                "assign": ((body["column"], source["column"]),)}
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        table = self.table_or_error(model, self.table, problems, "table")
+        source = self.table_or_error(model, self.source, problems, "from", "table")
+        if table is None or source is None:
+            return problems
+        if table.name == source.name:
+            problems.append(self.error("E204", "the source must be another table", "from"))
+        for mine, theirs in self.join:
+            self.column_or_error(table, mine, problems, "from", "join", mine, key=True)
+            self.column_or_error(source, theirs, problems, "from", "join", mine)
+        for mine, theirs in self.assign:
+            self.column_or_error(table, mine, problems, "column")
+            self.column_or_error(source, theirs, problems, "from", "column")
+        return problems
+
+    def render(self, model: Schema) -> list[Piece]:
+        table, source = model.table(self.table), model.table(self.source)
+        on = " AND ".join(f"{qualified(source.name, source.column(s).name)} = "
+                          f"{qualified(table.name, table.column(m).name)}" for m, s in self.join)
+        sets = ", ".join(f"{qualified(table.name, table.column(m).name)} = "
+                         f"{qualified(source.name, source.column(s).name)}"
+                         for m, s in self.assign)
+        text = f"UPDATE {ident(table.name)} JOIN {ident(source.name)} ON {on} SET {sets}"
+        return [Statement(text, frozenset({table.name, source.name}), data=True)]
+
+    def reads(self, model: Schema):
+        return {spelled(model, self.source, s) for _, s in self.join + self.assign} | \
+            {spelled(model, self.table, m) for m, _ in self.join}
+
+    def writes(self, model: Schema):
+        table = model.table(self.table)
+        return {(table.name, table.column(m).name) for m, _ in self.assign}
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        raise NotReversible(f"filling existing columns of {self.table} cannot be undone "
+                            "automatically; give a rollback")
+
+
+@operation("delete_rows")
+@dataclass(frozen=True, kw_only=True)
+class DeleteRows(DataStep):
+    """``DELETE FROM table WHERE …`` — mostly for rollbacks of copy_rows."""
+
+    table: str
+    where_sql: str
+
+    yaml_names = {"where": "where_sql"}
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        if self.table_or_error(model, self.table, problems, "table") is not None:
+            problems += expression_problems(self.where, ("where",), self.where_sql,
+                                            scope_of(model, self.table))
+        return problems
+
+    def render(self, model: Schema) -> list[Piece]:
+        condition = expression_sql(self.where_sql, scope_of(model, self.table))
+        return [Statement(f"DELETE FROM {ident(self.table)} WHERE {condition}",
+                          frozenset({self.table}), data=True)]
+
+    def reads(self, model: Schema):
+        return expression_reads(self.where_sql, scope_of(model, self.table))
+
+    def loses(self, model: Schema):
+        table = model.table(self.table)
+        return ({(table.name, c.name) for c in table.columns},
+                f"deletes the rows of {self.table} where {self.where_sql}")
