@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""A proposal as the tool holds it: metadata, the steps (operations) and the assertions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import SourceLoc
+from .assertions import Assertion
+from .operations import Operation, Where
+
+STATUSES = ("draft", "under review", "accepted", "rejected", "applied")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    date: str
+    name: str
+    minutes: str = ""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str
+    title: str
+    status: str
+    authors: tuple[Author, ...]
+    created: str
+    steps: tuple[Operation, ...]
+    file: str
+    where: Where = field(compare=False, repr=False)
+    last_discussed: str | None = None
+    meetings: tuple[Meeting, ...] = ()
+    motivation: str = ""
+    discussion: str = ""
+    depends_on: tuple[str, ...] = ()
+    supersedes: tuple[str, ...] = ()
+    assertions: tuple[Assertion, ...] = ()
+
+    def loc(self, *keys) -> SourceLoc | None:
+        return self.where(*keys)
+
+    @property
+    def date(self) -> str:
+        """The date that names its upstream script: last discussed, else created."""
+        return self.last_discussed or self.created
