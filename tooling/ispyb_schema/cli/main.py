@@ -8,6 +8,8 @@ from .. import __version__
 from .ddl import ddl
 from .fixtures import fixtures
 from .importer import import_command
+from .plan import plan_command
+from .validate import validate_command
 from .site import site
 
 
@@ -19,6 +21,8 @@ def cli() -> None:
 
 cli.add_command(import_command)
 cli.add_command(ddl)
+cli.add_command(validate_command)
+cli.add_command(plan_command)
 cli.add_command(site)
 cli.add_command(fixtures)
 

@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Proposals: the YAML changeset format, its validation and its SQL.
+
+``load_proposal`` reads one file, ``validate`` checks proposals against a baseline in
+dependency order, ``render_plan`` writes the forward or rollback script.
+"""
+from .load import load_proposal
+from .plan import render_plan
+from .validate import Validation, validate
+
+__all__ = ["Validation", "load_proposal", "render_plan", "validate"]
