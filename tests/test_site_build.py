@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 
+from ispyb_schema.baseline import load_schema
 from ispyb_schema.cli.main import cli
 from ispyb_schema.site.build import build_docs, write_tree
 from ispyb_schema.site.collect import describe_source, next_meeting
@@ -21,6 +22,8 @@ from ispyb_schema.site.markup import cell, code, demote_headings
 from ispyb_schema.site.publish import SiteBuildFailed, run_mkdocs
 from ispyb_schema.site.tablediff import table_change
 from sitemodels import ROOT, copy_site_skeleton, grouping_proposal, sample_site
+
+UPSTREAM_DUMP = ROOT.parent / "shared" / "ispyb-database" / "tables.sql"
 
 
 @pytest.fixture(scope="module")
@@ -219,6 +222,19 @@ def test_next_meeting_is_the_first_from_today_on():
     meetings = ("2026-01-01", "2026-03-01", "2026-02-01")
     assert next_meeting(meetings, date(2026, 1, 15)) == "2026-02-01"
     assert next_meeting(meetings, date(2026, 3, 2)) is None
+
+
+@pytest.mark.upstream
+@pytest.mark.skipif(not UPSTREAM_DUMP.is_file(), reason=f"{UPSTREAM_DUMP} is not there")
+def test_strict_build_on_the_full_upstream_schema(tmp_path):
+    upstream = load_schema(UPSTREAM_DUMP)
+    site = copy_site_skeleton(tmp_path)
+    build_docs(sample_site(upstream), site / "docs")
+    built = run_mkdocs(site, strict=True)
+    assert len(list((built / "generated" / "schema" / "baseline").glob("*.html"))) == 203 + 1
+    assert broken_links(built) == []
+    proposal = page(built, "generated/proposals/DC-001.html")
+    assert "more referencing tables</text>" in proposal  # DataCollection has many neighbours
 
 
 # -- the real project ------------------------------------------------------------------------
