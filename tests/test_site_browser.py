@@ -96,6 +96,7 @@ def test_proposal_page_loads_cleanly_and_draws_both_diagrams(browser, base_url):
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "site-proposal-DC-001.png"
     visit.page.screenshot(path=str(shot), full_page=True)
+    visit.page.add_style_tag(content=".md-header { position: static; }")  # not over the shot
     visit.page.locator(".erd-pair").screenshot(path=str(ARTIFACTS / "site-proposal-DC-001-erd.png"))
     assert shot.stat().st_size > 10_000
     visit.page.close()
