@@ -70,7 +70,7 @@ def _name(path: tuple) -> str:
     for part in reversed(path):
         if isinstance(part, str):
             return part
-    return "value"
+    return "the proposal"
 
 
 def _what(path: tuple) -> str:

@@ -8,6 +8,7 @@ the parsed tree with every identifier quoted. What runs is what was checked.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -99,8 +100,10 @@ def _parse(text: str, read) -> list[exp.Expression]:
     except (ParseError, TokenError) as err:
         errors = getattr(err, "errors", None) or [{}]
         first = errors[0]
-        raise SqlProblem("E017", f"SQL syntax: {first.get('description') or err}",
-                         first.get("line") or 0, first.get("col") or 0) from None
+        description = re.sub(r"<class '[\w.]+\.(\w+)'>", r"\1",
+                             str(first.get("description") or err))
+        raise SqlProblem("E017", f"SQL syntax: {description}", first.get("line") or 0,
+                         first.get("col") or 0) from None
 
 
 def parse_statements(text: str) -> list[exp.Expression]:
@@ -192,21 +195,19 @@ class Scope:
 
 
 def check_expression(node: exp.Expression, scope: Scope) -> list[SqlProblem]:
-    """Problems of a data-step expression against the allow-list and the model."""
-    problems: list[SqlProblem] = []
-    for child in node.walk():
-        if isinstance(child, exp.Column):
-            problems += [p for p in [scope.resolve(child)[1]] if p]
-        elif not isinstance(child, EXPRESSION_NODES):
-            problems.append(problem_at(child, "E603", f"{_describe(child)} is not allowed in "
-                                                      "a data-step expression; allowed: column "
-                                                      "references, literals, arithmetic, "
-                                                      "comparisons, CASE, COALESCE/IFNULL, "
-                                                      "CONCAT and simple functions"))
-        elif isinstance(child, exp.In) and child.args.get("query"):
-            problems.append(problem_at(child, "E603", "subqueries are not allowed in a "
-                                                      "data-step expression"))
-    return problems
+    """Problems of a data-step expression against the allow-list and the model; a node that
+    is not allowed is reported once, without what it contains."""
+    if isinstance(node, exp.Column):
+        problem = scope.resolve(node)[1]
+        return [problem] if problem else []
+    if not isinstance(node, EXPRESSION_NODES) or isinstance(node, exp.In) and \
+            node.args.get("query"):
+        what = "a subquery" if isinstance(node, exp.In) else _describe(node)
+        return [problem_at(node, "E603", f"{what} is not allowed in a data-step expression; "
+                                         "allowed: column references, literals, arithmetic, "
+                                         "comparisons, CASE, COALESCE/IFNULL, CONCAT and "
+                                         "simple functions")]
+    return [p for child in node.iter_expressions() for p in check_expression(child, scope)]
 
 
 def _describe(node: exp.Expression) -> str:

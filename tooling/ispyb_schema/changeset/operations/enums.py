@@ -64,7 +64,7 @@ class ChangeEnum(Operation):
             problems.append(self.error("E301", "a value would appear twice in the enum"))
         if not final:
             problems.append(self.error("E204", "the enum would have no values left", "remove"))
-        if final == current:
+        if final == current and not problems:
             problems.append(self.error("E204", "nothing changes", "column"))
         default = self.new_default(column, final)
         if default is not None and default != "NULL" and default.strip("'") not in final:
