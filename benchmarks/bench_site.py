@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """How long the review site takes on the full upstream baseline (203 tables).
 
-Stages: load the dump, collect the project (its proposals; the hand-made test proposals when
-it has none yet), render the pages, write them, ``mkdocs build --strict``. The ratio printed
+Stages: load the dump, collect the proposals (validate, walk, plan their SQL: the project's, or
+the changeset's examples in tests/data/proposals while it has none), render the pages, write
+them, ``mkdocs build --strict``. The ratio printed
 is our own work (render + write) against mkdocs' build of the same pages, measured in the
 same run. Run: ``python benchmarks/bench_site.py [DUMP]``.
 """
@@ -22,9 +23,10 @@ from ispyb_schema.config import find_project  # noqa: E402
 from ispyb_schema.site.build import GENERATED, render_pages, write_tree  # noqa: E402
 from ispyb_schema.site.collect import collect_site  # noqa: E402
 from ispyb_schema.site.publish import run_mkdocs  # noqa: E402
-from sitemodels import copy_site_skeleton, sample_site  # noqa: E402
+from sitemodels import copy_site_skeleton  # noqa: E402
 
 DUMP = ROOT.parent / "shared" / "ispyb-database" / "tables.sql"
+EXAMPLES = ROOT / "tests" / "data" / "proposals"
 
 
 def timed(label: str, figures: dict[str, float], func, *args):
@@ -41,12 +43,10 @@ def main() -> int:
         return 2
     figures: dict[str, float] = {}
     baseline = timed("load dump", figures, load_schema, dump)
-    model = timed("collect", figures, collect_site, find_project(ROOT), baseline, str(dump))
-    origin = "the project's"
-    if not model.proposals:
-        sample = sample_site(baseline)
-        model = replace(model, proposals=sample.proposals, accepted=sample.accepted)
-        origin = "hand-made (the project has none yet)"
+    project = find_project(ROOT)
+    if not list(project.proposals.glob("*.yaml")):
+        project = replace(project, proposals=EXAMPLES)
+    model = timed("collect", figures, collect_site, project, baseline, str(dump))
     pages = timed("render pages", figures, render_pages, model)
     with tempfile.TemporaryDirectory() as tmp:
         site = copy_site_skeleton(Path(tmp))
@@ -54,7 +54,7 @@ def main() -> int:
         timed("mkdocs build --strict", figures, run_mkdocs, site, True)
     total = sum(figures.values())
     print(f"review site on {dump.name}: {len(baseline)} tables, {len(model.proposals)} "
-          f"proposals ({origin}), {len(pages)} generated files")
+          f"proposals from {project.proposals.relative_to(ROOT)}, {len(pages)} generated files")
     for label, seconds in figures.items():
         print(f"  {label:<24} {seconds:7.2f} s")
     print(f"  {'total':<24} {total:7.2f} s")

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""Hand-made SiteModels on the embedded baseline, for the review-site tests and benchmark.
+"""Helpers of the review-site tests and benchmark: hand-made SiteModels on the embedded
+baseline, the site skeleton, and a link checker for a built site.
 
 Each proposal's ``after`` is the baseline changed by hand the way a changeset would change it,
 so the site builder is exercised on real tables without the changeset machinery.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from ispyb_schema.baseline import load_schema
 from ispyb_schema.model import Column, ColumnType, ForeignKey, Index, IndexPart, Schema, Table
@@ -40,6 +43,37 @@ def copy_site_skeleton(dest: Path) -> Path:
     shutil.copy(ROOT / "site" / "docs" / "index.md", site / "docs")
     shutil.copytree(ROOT / "site" / "docs" / "assets", site / "docs" / "assets")
     return site
+
+
+class Links(HTMLParser):
+    """Every link (``<a href>``) and every resource the page loads (``src``, ``<link href>``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, bool]] = []  # (url, is a resource)
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.urls.append((value, tag != "a"))
+
+
+def broken_links(built: Path) -> list[str]:
+    """Local links and resources that do not resolve, and any resource from the network."""
+    problems = []
+    for html in built.rglob("*.html"):
+        parser = Links()
+        parser.feed(html.read_text(encoding="utf-8"))
+        for url, resource in parser.urls:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and resource:
+                problems.append(f"{html.name}: loads {url} from the network")
+            elif not parts.scheme and parts.path:
+                base = built if parts.path.startswith("/") else html.parent  # 404.html: absolute
+                target = (base / unquote(parts.path).lstrip("/")).resolve()
+                if not target.exists():
+                    problems.append(f"{html.relative_to(built)}: {url}")
+    return problems
 
 
 def embedded_baseline() -> Schema:

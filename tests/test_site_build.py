@@ -7,9 +7,7 @@ and our own check that every local link and resource resolves inside the built s
 import re
 from dataclasses import replace
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +19,7 @@ from ispyb_schema.site.collect import describe_source, next_meeting
 from ispyb_schema.site.markup import cell, code, demote_headings
 from ispyb_schema.site.publish import SiteBuildFailed, run_mkdocs
 from ispyb_schema.site.tablediff import table_change
-from sitemodels import ROOT, copy_site_skeleton, grouping_proposal, sample_site
+from sitemodels import ROOT, broken_links, copy_site_skeleton, grouping_proposal, sample_site
 
 UPSTREAM_DUMP = ROOT.parent / "shared" / "ispyb-database" / "tables.sql"
 
@@ -40,37 +38,6 @@ def built(model, tmp_path_factory) -> Path:
 
 def page(built: Path, relative: str) -> str:
     return (built / relative).read_text(encoding="utf-8")
-
-
-class Links(HTMLParser):
-    """Every link (``<a href>``) and every resource the page loads (``src``, ``<link href>``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[tuple[str, bool]] = []  # (url, is a resource)
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.urls.append((value, tag != "a"))
-
-
-def broken_links(built: Path) -> list[str]:
-    """Local links and resources that do not resolve, and any resource from the network."""
-    problems = []
-    for html in built.rglob("*.html"):
-        parser = Links()
-        parser.feed(html.read_text(encoding="utf-8"))
-        for url, resource in parser.urls:
-            parts = urlsplit(url)
-            if parts.scheme in ("http", "https") and resource:
-                problems.append(f"{html.name}: loads {url} from the network")
-            elif not parts.scheme and parts.path:
-                base = built if parts.path.startswith("/") else html.parent  # 404.html: absolute
-                target = (base / unquote(parts.path).lstrip("/")).resolve()
-                if not target.exists():
-                    problems.append(f"{html.relative_to(built)}: {url}")
-    return problems
 
 
 # -- the hand-made site --------------------------------------------------------------------

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """The site's adapter: proposal files in a project → the SiteModel the builder reads."""
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -7,13 +8,16 @@ import pytest
 
 from ispyb_schema.config import find_project
 from ispyb_schema.errors import InputError
+from ispyb_schema.site.build import build_docs
 from ispyb_schema.site.collect import collect_site
-from sitemodels import embedded_baseline
+from ispyb_schema.site.publish import run_mkdocs
+from sitemodels import ROOT, broken_links, copy_site_skeleton, embedded_baseline
 
 for module in ("validate", "plan", "engine"):
     pytest.importorskip(f"ispyb_schema.changeset.{module}", reason="the changeset is not there yet")
 
 TODAY = date(2026, 12, 1)
+EXAMPLES = ROOT / "tests" / "data" / "proposals"  # the changeset's examples, every operation
 
 SNAPSHOTS = """\
 id: DC-001
@@ -101,3 +105,21 @@ def test_a_dependency_cycle_is_an_error(tmp_path, baseline):
     project = project_with(tmp_path, DC_001=cyclic, SCR_002=RANKING)
     with pytest.raises(InputError, match="cycle"):
         collect_site(project, baseline, "schema", TODAY)
+
+
+@pytest.mark.skipif(not EXAMPLES.is_dir(), reason=f"{EXAMPLES} is not there")
+def test_the_changeset_examples_build_a_strict_site(tmp_path, baseline):
+    site = copy_site_skeleton(tmp_path)
+    project = replace(find_project(ROOT), proposals=EXAMPLES, site=site)
+    model = collect_site(project, baseline, str(ROOT / "schema"), TODAY)
+    assert len(model.proposals) == len(list(EXAMPLES.glob("*.yaml")))
+    build_docs(model, site / "docs")
+    built = run_mkdocs(site, strict=True)
+    assert broken_links(built) == []
+    for page in model.proposals:
+        html = (built / "generated" / "proposals" / f"{page.id}.html").read_text(encoding="utf-8")
+        assert "ispyb-schema forward script" in html
+        views_only = page.before.tables == page.after.tables
+        assert (html.count('class="erd"') == 0) == views_only, page.id
+    views = (built / "generated" / "proposals" / "views.html").read_text(encoding="utf-8")
+    assert "Added: view v_DataCollectionSummary" in views and "No table changes." in views

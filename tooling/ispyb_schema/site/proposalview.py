@@ -59,11 +59,20 @@ class SqlTab:
 
 
 @dataclass(frozen=True)
+class ViewChange:
+    name: str
+    status: str  # added / removed / changed
+    definition: str  # the SELECT after the proposal (before it, for a removed view)
+    fence: str
+
+
+@dataclass(frozen=True)
 class ProposalView:
     summary: Summary
     motivation: str
     discussion: str
     tables: tuple[TableChange, ...]
+    views: tuple[ViewChange, ...]
     erd_before: Diagram
     erd_after: Diagram
     sql: tuple[SqlTab, ...]
@@ -146,6 +155,20 @@ def _marks(changes: list[TableChange], side: str) -> tuple[dict, dict]:
     return columns, tables
 
 
+def view_changes(page: ProposalPage) -> tuple[ViewChange, ...]:
+    old = {v.name: v for v in page.before.views}
+    new = {v.name: v for v in page.after.views}
+    out = []
+    for name in sorted(old.keys() | new.keys()):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        status = "added" if before is None else "removed" if after is None else "changed"
+        definition = (after or before).definition
+        out.append(ViewChange(name, status, definition, fence(definition)))
+    return tuple(out)
+
+
 def _sql_tabs(page: ProposalPage) -> tuple[SqlTab, ...]:
     tabs = [("Forward", page.forward_sql), ("Data migration", page.migration_sql),
             ("Rollback", page.rollback_sql), ("Upstream update script", page.upstream_sql)]
@@ -168,6 +191,7 @@ def proposal_view(model: SiteModel, summary: Summary, agenda: Agenda | None) -> 
         motivation=demote_headings(page.motivation_md),
         discussion=demote_headings(page.discussion_md),
         tables=tuple(changes),
+        views=view_changes(page),
         erd_before=erd_before,
         erd_after=erd_after,
         sql=_sql_tabs(page),
