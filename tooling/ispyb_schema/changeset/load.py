@@ -14,7 +14,7 @@ from ..errors import Diagnostic, InputError, SourceLoc
 from ..yamlsrc import parse_yaml
 from .assertions import assertion_from_yaml
 from .operations import REGISTRY, DataLoss, Operation, Where
-from .proposal import Author, Meeting, Proposal
+from .proposal import Author, Decision, Meeting, Proposal
 from .schema_errors import schema_diagnostics
 
 COMMON_KEYS = ("note", "data_loss", "rollback")
@@ -41,14 +41,21 @@ def load_proposal(path: str | Path) -> Proposal:
         raise InputError(problems)
     return Proposal(
         id=data["id"], title=data["title"], status=data["status"],
-        authors=tuple(Author(a["name"], a["affiliation"]) for a in data["authors"]),
+        authors=tuple(Author(a["name"], a["affiliation"], a.get("role", "contributor"))
+                      for a in data["authors"]),
         created=data["created"], steps=steps, file=str(path), where=root,
         last_discussed=data.get("last_discussed"),
         meetings=tuple(Meeting(m["date"], m["name"], m.get("minutes", ""))
                        for m in data.get("meetings", [])),
+        proposed_for=_meeting(data.get("proposed_for")),
+        decisions=tuple(Decision(d["date"], d["decision"]) for d in data.get("decisions", [])),
         motivation=data.get("motivation", ""), discussion=data.get("discussion", ""),
         depends_on=tuple(data.get("depends_on", ())), supersedes=tuple(data.get("supersedes", ())),
         assertions=assertions)
+
+
+def _meeting(data: dict | None) -> Meeting | None:
+    return Meeting(data["date"], data["name"]) if data else None
 
 
 def _parse(text: str, file: str):

@@ -15,6 +15,7 @@ STATUSES = ("draft", "under review", "accepted", "rejected", "applied")
 class Author:
     name: str
     affiliation: str
+    role: str = "contributor"  # owner | drafter | contributor
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,12 @@ class Meeting:
     date: str
     name: str
     minutes: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    date: str
+    decision: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Proposal:
     where: Where = field(compare=False, repr=False)
     last_discussed: str | None = None
     meetings: tuple[Meeting, ...] = ()
+    proposed_for: Meeting | None = None
+    decisions: tuple[Decision, ...] = ()
     motivation: str = ""
     discussion: str = ""
     depends_on: tuple[str, ...] = ()

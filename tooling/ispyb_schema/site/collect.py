@@ -45,6 +45,14 @@ def next_meeting(meetings: tuple[str, ...], today: date) -> str | None:
     return upcoming[0] if upcoming else None
 
 
+def decision_log(proposal, today: date) -> tuple[Decision, ...]:
+    """The proposal's own decision log, or else the meetings it was discussed at."""
+    if proposal.decisions:
+        return tuple(Decision(d.date, d.decision) for d in proposal.decisions)
+    return tuple(Decision(m.date, m.name + (f" ([minutes]({m.minutes}))" if m.minutes else ""))
+                 for m in proposal.meetings if m.date <= today.isoformat())
+
+
 def _changeset():
     """The changeset functions the site needs, or a clear error when they are missing."""
     try:
@@ -89,11 +97,11 @@ def proposal_page(proposal, before: Schema, after: Schema, sql: dict[str, str],
         before=before, after=after, touched_tables=(),
         forward_sql=sql["forward"], rollback_sql=sql["rollback"], upstream_sql=sql["upstream"],
         created=proposal.created, last_discussed=proposal.last_discussed,
-        meetings=meetings, next_meeting=next_meeting(meetings, today),
+        meetings=meetings,
+        next_meeting=(proposal.proposed_for.date if proposal.proposed_for
+                      else next_meeting(meetings, today)),
         motivation_md=proposal.motivation, discussion_md=proposal.discussion,
-        decisions=tuple(Decision(m.date, m.name + (f" ([minutes]({m.minutes}))"
-                                                   if m.minutes else ""))
-                        for m in proposal.meetings if m.date <= today.isoformat()),
+        decisions=decision_log(proposal, today),
         depends_on=proposal.depends_on, supersedes=proposal.supersedes,
         renamed_tables=tuple(table_renames), renamed_columns=tuple(column_renames),
         source=str(source.relative_to(project.root)) if source.is_relative_to(project.root)
