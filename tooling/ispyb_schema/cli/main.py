@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .build import build_command
 from .ddl import ddl
 from .fixtures import fixtures
 from .importer import import_command
@@ -19,6 +20,7 @@ def cli() -> None:
     """Propose, test and review changes to the ISPyB MariaDB schema."""
 
 
+cli.add_command(build_command)
 cli.add_command(import_command)
 cli.add_command(ddl)
 cli.add_command(validate_command)

@@ -57,11 +57,11 @@ def _changeset():
     """The changeset functions the site needs, or a clear error when they are missing."""
     try:
         from ..changeset.engine import walk_proposal
-        from ..changeset.plan import render_plan
+        from ..changeset.plan import render_plan, script_name
         from ..changeset.validate import validate
     except ImportError as err:
         raise EnvironmentProblem(f"cannot read the proposals: {err}") from None
-    return validate, render_plan, walk_proposal
+    return validate, render_plan, walk_proposal, script_name
 
 
 def renames(proposal) -> tuple[list[TableRename], list[ColumnRename]]:
@@ -96,6 +96,7 @@ def proposal_page(proposal, before: Schema, after: Schema, sql: dict[str, str],
         authors=tuple(Author(a.name, a.affiliation) for a in proposal.authors),
         before=before, after=after, touched_tables=(),
         forward_sql=sql["forward"], rollback_sql=sql["rollback"], upstream_sql=sql["upstream"],
+        upstream_name=sql["upstream_name"],
         created=proposal.created, last_discussed=proposal.last_discussed,
         meetings=meetings,
         next_meeting=(proposal.proposed_for.date if proposal.proposed_for
@@ -116,14 +117,15 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
     files = sorted(project.proposals.glob("*.yaml")) if project.proposals.is_dir() else []
     pages, accepted = [], baseline
     if files:
-        validate, render_plan, walk_proposal = _changeset()
+        validate, render_plan, walk_proposal, script_name = _changeset()
         result = validate(files, baseline)
         result.raise_if_errors()
         for pid in result.order:
             proposal, base, walk = result.proposals[pid], result.bases[pid], result.walks[pid]
             sql = {"forward": render_plan(proposal, base, walk, label),
                    "rollback": render_plan(proposal, base, walk, label, rollback=True),
-                   "upstream": render_plan(proposal, base, walk, label, upstream=True)}
+                   "upstream": render_plan(proposal, base, walk, label, upstream=True),
+                   "upstream_name": script_name(proposal, rollback=False)}
             pages.append(proposal_page(proposal, base, walk.model, sql, project, today))
             if proposal.status == "accepted":
                 accepted = _applied(walk_proposal(proposal, accepted))

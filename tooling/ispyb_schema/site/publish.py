@@ -10,6 +10,7 @@ from ..config import Project
 from ..errors import EnvironmentProblem, IspybSchemaError
 from .build import build_docs
 from .collect import collect_site
+from .viewmodel import SiteModel
 
 CONFIG = "mkdocs.yml"
 
@@ -31,8 +32,12 @@ class _Collect(logging.Handler):
 
 def generate_docs(project: Project, baseline_source: str) -> int:
     """Write the generated pages for ``project``; returns how many files changed."""
-    model = collect_site(project, load_schema(baseline_source), baseline_source)
-    return build_docs(model, project.site / "docs")
+    return build_docs(collect(project, baseline_source), project.site / "docs")
+
+
+def collect(project: Project, baseline_source: str) -> SiteModel:
+    """Every proposal validated and planned against the baseline, as the site's view-model."""
+    return collect_site(project, load_schema(baseline_source), baseline_source)
 
 
 def run_mkdocs(site: Path, strict: bool = True) -> Path:

@@ -97,6 +97,7 @@ class ProposalPage:
     rollback_sql: str
     migration_sql: str = ""  # the data migration, when the changeset has one
     upstream_sql: str | None = None  # the upstream schemas/ispyb/updates/ script
+    upstream_name: str | None = None  # its file name there, YYYY_MM_DD_<id>.sql
     created: str | None = None  # ISO dates
     last_discussed: str | None = None
     meetings: tuple[str, ...] = ()
