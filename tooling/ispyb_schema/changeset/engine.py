@@ -64,7 +64,8 @@ def walk_proposal(proposal: Proposal, model: Schema) -> Walk:
         if changes:
             summary = "; ".join(str(c) for c in changes.changes()[:3])
             walk.diagnostics.append(Diagnostic(proposal.loc("steps"), "the rollback does not "
-                                               f"return to the baseline: {summary}", "E404"))
+                                               "return to the baseline (+ left over, - missing, "
+                                               f"~ changed): {summary}", "E404"))
     return walk
 
 
@@ -149,6 +150,5 @@ def _inverse(op: Operation, model: Schema, seen: Provenance, walk: Walk):
     try:
         return op.inverse(model)
     except NotReversible as err:
-        walk.diagnostics.append(op.error("E402", f"{err.why}; add 'rollback:' with the steps "
-                                                 "that undo it ([] if nothing needs undoing)"))
+        walk.diagnostics.append(op.error("E402", f"{err.why}; {op.rollback_hint}"))
         return None

@@ -31,10 +31,15 @@ class AlterGroup:
         return set().union(*(getattr(c, attr) for c in self.clauses))
 
     def collides(self, clause: Clause) -> bool:
-        altered, defined, used = self.names("alters"), self.names("defines"), self.names("uses")
-        redefined = {n for n in clause.defines & altered if not n.startswith("idx:")}
-        return bool(clause.alters & (altered | defined | used) or redefined
-                    or clause.uses & altered or clause.defines & defined)
+        """Whether MariaDB would refuse ``clause`` in this statement: it changes something the
+        statement already touches, reads something the statement removes, or re-creates a
+        removed name (allowed for indexes: DROP KEY i, ADD KEY i)."""
+        touched = set().union(*(c.defines | c.alters | c.removes | c.uses for c in self.clauses))
+        removed = self.names("removes")
+        changed = self.names("alters") | removed
+        recreated = {n for n in clause.defines & changed if not n.startswith("idx:")}
+        return bool((clause.alters | clause.removes) & touched or recreated
+                    or clause.uses & removed or clause.defines & self.names("defines"))
 
     def blocks(self, clause: Clause) -> bool:
         return self.table in clause.refs or clause.table in self.names("refs")

@@ -150,10 +150,9 @@ def _diagnostic(error: ValidationError, locator) -> Diagnostic:
         return Diagnostic(loc, f"{_short(value)} is not a valid proposal id: letters, digits, "
                                "_ and - only, at most 80 characters", "E018")
     if kind == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
+        options = [str(o) for o in error.validator_value]
         return Diagnostic(loc, f"{value!r} is not allowed for {_what(path)}; expected one of: "
-                               f"{options}{_did_you_mean(str(value), map(str, error.validator_value))}",
-                          "E014")
+                               f"{', '.join(options)}{_did_you_mean(str(value), options)}", "E014")
     if kind == "const":
         return Diagnostic(loc, f"{_what(path)} must be {json.dumps(error.validator_value)}, got "
                                f"{_yaml_type(value)}", "E014")

@@ -232,16 +232,6 @@ def qualify(node: exp.Expression, scope: Scope) -> exp.Expression:
     return node.copy().transform(fix)
 
 
-def column_refs(node: exp.Expression, scope: Scope) -> set[tuple[str, str]]:
-    out = set()
-    for column in node.find_all(exp.Column):
-        table, problem = scope.resolve(column)
-        if table and not problem:
-            out.add((table, scope.model.table(table).column(column.name).name
-                     if scope.model.table(table) else column.name))
-    return out
-
-
 # -- whole SELECT statements (views, assertions) and raw statements --------------------------
 def check_query(node: exp.Expression, model: Schema) -> list[SqlProblem]:
     """Problems of a SELECT or a raw statement: other databases, variables, unsafe functions,

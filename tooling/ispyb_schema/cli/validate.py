@@ -12,7 +12,10 @@ from .common import baseline_option, handle_errors, load_baseline
 
 
 def project_proposals() -> list[Path]:
-    return sorted(find_project().proposals.glob("*.yaml"))
+    """The project's proposals, named relative to the working directory when inside it."""
+    here = Path.cwd().resolve()
+    return [p.relative_to(here) if p.is_relative_to(here) else p
+            for p in sorted(find_project().proposals.glob("*.yaml"))]
 
 
 @click.command("validate")

@@ -97,15 +97,17 @@ class DataLoss:
 class Clause:
     """One clause of an ``ALTER TABLE``; the planner folds clauses of one table together.
 
-    ``defines``/``alters``/``uses`` name the columns (``col:x``), indexes (``idx:x``) and
-    foreign keys (``fk:x``) the clause creates, changes or removes, and reads; ``refs`` the
-    other tables it depends on. Two clauses share one ALTER only when they do not collide.
+    ``defines``/``alters``/``removes``/``uses`` name the columns (``col:x``), indexes
+    (``idx:x``) and foreign keys (``fk:x``) the clause creates, changes in place, removes (a
+    drop, or the old name of a rename) and reads; ``refs`` the other tables it depends on.
+    Two clauses share one ALTER only when they do not collide (see plan.AlterGroup).
     """
 
     table: str
     text: str
     defines: frozenset[str] = frozenset()
     alters: frozenset[str] = frozenset()
+    removes: frozenset[str] = frozenset()
     uses: frozenset[str] = frozenset()
     refs: frozenset[str] = frozenset()
 
@@ -138,6 +140,8 @@ class Operation:
     key: ClassVar[str] = ""
     data_step: ClassVar[bool] = False  # data steps end ALTER folding and are checked for order
     compound: ClassVar[bool] = False  # expands into primitive operations (see expand)
+    rollback_hint: ClassVar[str] = ("add 'rollback:' with the steps that undo it ([] if nothing "
+                                    "needs undoing)")
 
     where: Where = field(default=NOWHERE, compare=False, repr=False)
     data_loss: DataLoss | None = None

@@ -211,10 +211,9 @@ class DropColumn(Operation):
 
     def render(self, model: Schema) -> list[Piece]:
         table = model.table(self.table)
-        alters = {col(self.column)} | {"idx:" + i.name.lower()
-                                       for i in self.affected_indexes(table)}
+        alters = {"idx:" + i.name.lower() for i in self.affected_indexes(table)}
         return [Clause(self.table, f"DROP COLUMN {ident(table.column(self.column).name)}",
-                       alters=frozenset(alters))]
+                       removes=frozenset({col(self.column)}), alters=frozenset(alters))]
 
     def inverse(self, model: Schema) -> list[Operation]:
         from .indexes import AddIndex, DropIndex
@@ -286,7 +285,7 @@ class RenameColumn(Operation):
         column = table.column(self.old)
         definition = column_definition(table, replace(column, name=self.new))
         return [Clause(self.table, f"CHANGE COLUMN {ident(column.name)} {definition}",
-                       defines=frozenset({col(self.new)}), alters=frozenset({col(self.old)}))]
+                       defines=frozenset({col(self.new)}), removes=frozenset({col(self.old)}))]
 
     def inverse(self, model: Schema) -> list[Operation]:
         old = model.table(self.table).column(self.old).name

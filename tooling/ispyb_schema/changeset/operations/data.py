@@ -92,6 +92,7 @@ class CopyRows(DataStep):
     where_sql: str | None = None
 
     yaml_names = {"from": "source", "to": "target", "where": "where_sql"}
+    rollback_hint = "add 'rollback:' with the steps that undo it, e.g. delete_rows"
 
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
@@ -107,12 +108,12 @@ class CopyRows(DataStep):
         target = self.table_or_error(model, self.target, problems, "to")
         if problems:
             return problems
+        scope = self.scope(model)
         for name, text in self.columns:
-            if self.column_or_error(target, name, problems, "columns", name, key=True) \
-                    is not None:
-                problems += expression_problems(self.where, ("columns", name), text, self.scope(model))
+            if self.column_or_error(target, name, problems, "columns", name, key=True):
+                problems += expression_problems(self.where, ("columns", name), text, scope)
         if self.where_sql:
-            problems += expression_problems(self.where, ("where",), self.where_sql, self.scope(model))
+            problems += expression_problems(self.where, ("where",), self.where_sql, scope)
         problems += missing_required(self, target, [n for n, _ in self.columns], ("columns",))
         return problems
 
@@ -136,7 +137,7 @@ class CopyRows(DataStep):
 
     def inverse(self, model: Schema) -> list[Operation]:
         raise NotReversible(f"copy_rows into the existing table {self.target} has no automatic "
-                            "inverse; give a rollback (e.g. delete_rows)")
+                            "inverse")
 
 
 @operation("transform")
@@ -151,6 +152,7 @@ class Transform(DataStep):
     where_sql: str | None = None
 
     yaml_names = {"inverse": "inverse_expression", "where": "where_sql"}
+    rollback_hint = "give 'inverse:' (the expression that restores the values) or 'rollback:'"
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
@@ -183,8 +185,7 @@ class Transform(DataStep):
 
     def inverse(self, model: Schema) -> list[Operation]:
         if self.inverse_expression is None:
-            raise NotReversible("transform without 'inverse:' cannot be undone; give the "
-                                "inverse expression or a rollback")
+            raise NotReversible("transform without 'inverse:' cannot be undone")
         return [self.derived(Transform, table=self.table, column=self.column,
                              expression=self.inverse_expression,
                              inverse_expression=self.expression, where_sql=self.where_sql)]
@@ -239,6 +240,8 @@ class _Repeated(DataStep):
 class Unpivot(_Repeated):
     """One row in ``to`` per non-empty column of ``from``, numbered in ``order``."""
 
+    rollback_hint = "give it an 'order' column, or 'rollback:' with the steps that undo it"
+
     def render(self, model: Schema) -> list[Piece]:
         source, target = model.table(self.source), model.table(self.target)
         scope = scope_of(model, self.source)
@@ -271,12 +274,11 @@ class Unpivot(_Repeated):
 
     def inverse(self, model: Schema) -> list[Operation]:
         if self.order is None:
-            raise NotReversible("unpivot without 'order' cannot be pivoted back; add an order "
-                                "column or a rollback")
+            raise NotReversible("unpivot without 'order' cannot be pivoted back")
         scope = scope_of(model, self.source)
         if any(expression_reads(t, scope) for _, t in self.set_values):
             raise NotReversible("unpivot with 'set' values read from columns cannot be pivoted "
-                                "back automatically; give a rollback")
+                                "back automatically")
         return [self.derived(Pivot, source=self.source, target=self.target, key=self.key,
                              columns=self.columns, value=self.value, order=self.order,
                              set_values=self.set_values, skip_null=self.skip_null)]
@@ -369,7 +371,7 @@ class FillFromJoin(DataStep):
 
     def inverse(self, model: Schema) -> list[Operation]:
         raise NotReversible(f"filling existing columns of {self.table} cannot be undone "
-                            "automatically; give a rollback")
+                            "automatically")
 
 
 @operation("delete_rows")

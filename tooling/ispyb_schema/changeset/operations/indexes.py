@@ -159,7 +159,7 @@ class DropIndex(Operation):
     def render(self, model: Schema) -> list[Piece]:
         index = model.table(self.table).index(self.name)
         text = "DROP PRIMARY KEY" if index.kind == "PRIMARY" else f"DROP KEY {ident(index.name)}"
-        return [Clause(self.table, text, alters=frozenset({idx(self.name)}))]
+        return [Clause(self.table, text, removes=frozenset({idx(self.name)}))]
 
     def inverse(self, model: Schema) -> list[Operation]:
         index = model.table(self.table).index(self.name)

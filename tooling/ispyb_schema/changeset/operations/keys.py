@@ -174,7 +174,7 @@ class DropForeignKey(Operation):
     def render(self, model: Schema) -> list[Piece]:
         fk = model.table(self.table).foreign_key(self.name)
         return [Clause(self.table, f"DROP FOREIGN KEY {ident(fk.name)}",
-                       alters=frozenset({"fk:" + fk.name.lower()}),
+                       removes=frozenset({"fk:" + fk.name.lower()}),
                        refs=frozenset({fk.ref_table}))]
 
     def inverse(self, model: Schema) -> list[Operation]:

@@ -15,6 +15,7 @@ from ...render.quote import ident, string
 from .base import Operation, operation
 from .columns import AddColumn, DropColumn, column_from_yaml
 from .data import CopyRows, DeleteRows, FillFromJoin, Transform
+from .indexes import AddIndex
 from .keys import AddForeignKey, DropForeignKey
 from .tables import CreateTable, DropTable
 
@@ -214,6 +215,8 @@ class MergeTables(Operation):
         merge_id = replace(source_pk, name=self.MERGE_ID, auto_increment=False, nullable=True,
                            default=None, comment="")
         ops.append(self.derived(AddColumn, table=self.into, column=merge_id))
+        ops.append(self.derived(AddIndex, table=self.into,  # the repointing joins on it
+                                index=Index(self.MERGE_ID, (IndexPart(self.MERGE_ID),))))
         is_merged = f"{ident(tag)} = {string(self.from_value)}"
         mapping = [(m, ident(t)) for m, t in self.columns]
         ops.append(self.derived(

@@ -34,6 +34,7 @@ class RawSql(Operation):
 
     data_step = True
     yaml_names = {"rollback": "rollback_sql"}
+    rollback_hint = "add 'rollback:' with the statements that undo it"
 
     def statements(self, text: str) -> list[exp.Expression]:
         return parse_statements(text)
@@ -75,7 +76,7 @@ class RawSql(Operation):
 
     def inverse(self, model: Schema) -> list[Operation]:
         if self.rollback_sql is None:
-            raise NotReversible("a raw sql step needs its rollback statements")
+            raise NotReversible("a raw sql step has no automatic inverse")
         inverses: list[Operation] = []
         for op in self.effect:
             try:

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Plans without a server: deterministic bytes, SQL that sqlglot parses back, folding into one
+ALTER per table, renames with their full definition, the upstream script form."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlglot
+from click.testing import CliRunner
+from sqlglot import exp
+
+from ispyb_schema.baseline import load_schema
+from ispyb_schema.changeset.plan import render_plan
+from ispyb_schema.changeset.sqlcheck import dialect
+from ispyb_schema.changeset.validate import validate
+from ispyb_schema.cli.main import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "tests" / "data" / "proposals"
+NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return load_schema(ROOT / "schema")
+
+
+@pytest.fixture(scope="module")
+def plans(baseline):
+    """Every example's forward, rollback and upstream script."""
+    out = {}
+    for name in NAMES:
+        result = validate([EXAMPLES / f"{name}.yaml"], baseline)
+        assert not result.diagnostics, result.sorted_diagnostics()
+        args = (result.proposals[name], result.bases[name], result.walks[name], "schema")
+        out[name] = {"forward": render_plan(*args), "rollback": render_plan(*args, rollback=True),
+                     "upstream": render_plan(*args, upstream=True)}
+    return out
+
+
+def statements(text: str) -> list[exp.Expression]:
+    return [s for s in sqlglot.parse(text, read=dialect()) if s is not None]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_plan_parses_back_with_sqlglot(plans, name):
+    for kind, text in plans[name].items():
+        parsed = statements(text)
+        assert parsed, f"{name} {kind}: no statement"
+        fallback = [s.sql() for s in parsed if isinstance(s, exp.Command)]
+        assert not fallback, f"{name} {kind}: not parsed: {fallback}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_plan_is_byte_identical_across_runs(name, monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    outputs = []
+    for attempt in range(2):
+        target = tmp_path / f"{attempt}.sql"
+        result = CliRunner().invoke(cli, ["plan", str(EXAMPLES / f"{name}.yaml"), "--format",
+                                          "upstream", "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_changes_to_one_table_share_one_alter(plans):
+    forward = plans["dc-legacy-names"]["forward"]
+    alters = re.findall(r"^ALTER TABLE `DataCollection`", forward, re.M)
+    # renames + widen + comment + index changes: the second ALTER only because the comment
+    # changes the column the first one renamed (MariaDB refuses both in one statement).
+    assert len(alters) == 2
+    assert "ADD KEY `DataCollection_sessionId_startTime`" in forward
+
+
+def test_rename_keeps_comment_and_nullability(plans, baseline):
+    forward = plans["dc-legacy-names"]["forward"]
+    comment = baseline.table("DataCollection").column("BLSAMPLEID").comment
+    assert comment
+    assert f"CHANGE COLUMN `BLSAMPLEID` `blSampleId` int(11) unsigned DEFAULT NULL COMMENT " \
+           f"'{comment}'" in forward
+
+
+def test_data_steps_stay_between_the_schema_changes(plans):
+    forward = plans["dc-snapshots"]["forward"]
+    add = forward.index("ADD COLUMN `snapshotOrder`")
+    insert = forward.index("INSERT INTO `DataCollectionFileAttachment`")
+    drop = forward.index("DROP COLUMN `xtalSnapshotFullPath1`")
+    assert add < insert < drop
+    assert forward.count("ALTER TABLE `DataCollection`") == 1  # the four drops, folded
+
+
+def test_upstream_format_brackets_the_script(plans):
+    text = plans["dc-legacy-names"]["upstream"]
+    first, *_, last = [s.sql(dialect="mysql", comments=False) for s in statements(text)]
+    name = "'2019_09_12_dc-legacy-names.sql'"
+    assert first == ("INSERT IGNORE INTO SchemaStatus (scriptName, schemaStatus) VALUES "
+                     f"({name}, 'ONGOING')")
+    assert last == f"UPDATE SchemaStatus SET schemaStatus = 'DONE' WHERE scriptName = {name}"
+
+
+def test_header_names_proposal_and_baseline(plans):
+    head = plans["views-drop"]["forward"].splitlines()[:5]
+    assert head[0] == "-- ispyb-schema forward script for proposal views-drop"
+    assert head[3].startswith("-- planned against: schema (94 tables, model sha256 ")
+    assert head[4] == "-- applies after: views"
+
+
+def test_rollback_undoes_in_reverse_order(plans):
+    rollback = plans["dc-snapshots"]["rollback"]
+    readd = rollback.index("ADD COLUMN `xtalSnapshotFullPath4`")
+    pivot = rollback.index("UPDATE `DataCollection` LEFT JOIN")
+    delete = rollback.index("DELETE FROM `DataCollectionFileAttachment`")
+    drop = rollback.index("DROP COLUMN `snapshotOrder`")
+    assert readd < pivot < delete < drop
+
+
+def test_strings_are_escaped(tmp_path, baseline):
+    nasty = "it's -- a \\ test; DROP TABLE x; \n next line"
+    path = tmp_path / "strings.yaml"
+    path.write_text(f"""id: strings
+title: Comments with quotes
+status: draft
+authors: [{{name: A, affiliation: B}}]
+created: 2020-01-01
+steps:
+  - set_table_comment: {{table: Protein, comment: {nasty!r}}}
+  - change_enum: {{table: Protein, column: safetyLevel, add: ["O'RANGE"]}}
+""", encoding="utf-8")
+    result = validate([path], baseline)
+    assert not result.diagnostics, result.sorted_diagnostics()
+    text = render_plan(result.proposals["strings"], baseline, result.walks["strings"], "x")
+    parsed = statements(text)
+    assert [type(s) for s in parsed] == [exp.Alter]  # both changes in one ALTER TABLE
+    strings = [lit.this for lit in parsed[0].find_all(exp.Literal) if lit.is_string]
+    assert nasty in strings and "O'RANGE" in strings
+
+
+def test_plan_output_file_and_stdout(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    name = EXAMPLES / "views.yaml"
+    printed = CliRunner().invoke(cli, ["plan", str(name)])
+    assert printed.exit_code == 0 and printed.stdout.startswith("-- ispyb-schema forward")
+    target = tmp_path / "views.sql"
+    written = CliRunner().invoke(cli, ["plan", str(name), "-o", str(target)])
+    assert written.exit_code == 0 and written.stdout == ""
+    assert target.read_text(encoding="utf-8") == printed.stdout
