@@ -16,7 +16,7 @@ from ...render.quote import ident
 from ..canon import canonical_column, canonical_default, type_problem
 from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression
 from .base import Clause, Operation, Piece, Where, WhereLocator, operation, position_of
-from .references import view_users
+from .references import foreign_keys_using, view_users
 
 COLUMN_ATTRIBUTES = tuple(f.name for f in fields(Column) if f.name != "name")
 
@@ -169,16 +169,10 @@ class DropColumn(Operation):
         if not column:
             return problems
         name = column.name.lower()
-        for fk in table.foreign_keys:
-            if name in (c.lower() for c in fk.columns):
-                problems.append(self.error("E302", f"{self.table}.{column.name} is part of "
-                                                   f"foreign key {fk.name!r}; drop the foreign "
-                                                   "key first", "column"))
-        for other, fk in model.referencing(self.table):
-            if name in (c.lower() for c in fk.ref_columns):
-                problems.append(self.error("E302", f"{self.table}.{column.name} is referenced "
-                                                   f"by foreign key {other.name}.{fk.name}",
-                                           "column"))
+        for fk, own in foreign_keys_using(model, self.table, column.name):
+            what = "part of" if own else "referenced by"
+            problems.append(self.error("E302", f"{self.table}.{column.name} is {what} foreign "
+                                               f"key {fk}; drop the foreign key first", "column"))
         for index in table.indexes:
             if index.is_unique and len(index.parts) > 1 and name in (
                     c.lower() for c in index.columns):
@@ -344,6 +338,12 @@ class ModifyColumn(Operation):
         if new == column and not self.after and not self.first:
             problems.append(self.error("E204", f"{self.table}.{column.name} already has this "
                                                "definition; nothing to change", "column"))
+        if _key_type(table, column) != _key_type(table, new):
+            for fk, _ in foreign_keys_using(model, self.table, column.name):
+                problems.append(self.error("E302", f"{self.table}.{column.name} is used by "
+                                                   f"foreign key {fk}; MariaDB cannot change its "
+                                                   f"type from {column.type} to {new.type}",
+                                           "column"))
         if view_users(model, self.table, column.name) and new.type != column.type:
             problems.append(self.error("E303", f"{self.table}.{column.name} is used by a view; "
                                                "its type cannot change under it", "column"))
@@ -398,6 +398,13 @@ class SetColumnComment(ModifyColumn):
         old = model.table(self.table).column(self.column)
         return [self.derived(SetColumnComment, table=self.table, column=old.name,
                              changes=(("comment", old.comment),))]
+
+
+def _key_type(table: Table, column: Column) -> tuple:
+    """What InnoDB compares between the two ends of a foreign key (display widths aside)."""
+    t = column.type
+    return (t.base, t.unsigned, () if t.is_integer else t.args, t.values,
+            table.effective_collation(column))
 
 
 # -- how a type change can lose data ---------------------------------------------------------

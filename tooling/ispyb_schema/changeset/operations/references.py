@@ -17,6 +17,16 @@ def view_users(model: Schema, table: str, column: str | None = None) -> list[str
     return users
 
 
+def foreign_keys_using(model: Schema, table: str, column: str) -> list[tuple[str, bool]]:
+    """``(table.fk, own)`` for every foreign key that has ``table.column`` as a referencing
+    column (own) or as a referenced one."""
+    name = column.lower()
+    found = [(f"{table}.{fk.name}", True) for fk in model.table(table).foreign_keys
+             if name in (c.lower() for c in fk.columns)]
+    return found + [(f"{other.name}.{fk.name}", False) for other, fk in model.referencing(table)
+                    if name in (c.lower() for c in fk.ref_columns)]
+
+
 def covering_index(table: Table, columns, exclude: str | None = None):
     """An index of ``table`` whose leading columns are ``columns`` (what InnoDB needs for a
     foreign key), other than the one named ``exclude``."""
