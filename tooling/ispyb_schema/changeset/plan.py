@@ -38,6 +38,8 @@ class AlterGroup:
         removed = self.names("removes")
         changed = self.names("alters") | removed
         recreated = {n for n in clause.defines & changed if not n.startswith("idx:")}
+        if any(c.alone != clause.alone for c in self.clauses):
+            return True  # foreign-key column renames only go with each other
         return bool((clause.alters | clause.removes) & touched or recreated
                     or clause.uses & removed or clause.defines & self.names("defines"))
 

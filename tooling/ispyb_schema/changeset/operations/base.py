@@ -110,6 +110,8 @@ class Clause:
     removes: frozenset[str] = frozenset()
     uses: frozenset[str] = frozenset()
     refs: frozenset[str] = frozenset()
+    alone: bool = False  # shares an ALTER only with other 'alone' clauses: MariaDB renames
+    #                      foreign-key columns in place and refuses it next to a table copy
 
 
 @dataclass(frozen=True)

@@ -278,8 +278,10 @@ class RenameColumn(Operation):
         table = model.table(self.table)
         column = table.column(self.old)
         definition = column_definition(table, replace(column, name=self.new))
+        keyed = bool(foreign_keys_using(model, self.table, column.name))
         return [Clause(self.table, f"CHANGE COLUMN {ident(column.name)} {definition}",
-                       defines=frozenset({col(self.new)}), removes=frozenset({col(self.old)}))]
+                       defines=frozenset({col(self.new)}), removes=frozenset({col(self.old)}),
+                       alone=keyed)]
 
     def inverse(self, model: Schema) -> list[Operation]:
         old = model.table(self.table).column(self.old).name

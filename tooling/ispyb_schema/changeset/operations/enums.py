@@ -60,7 +60,7 @@ class ChangeEnum(Operation):
         current = column.type.values
         self._check_names(current, problems)
         final = self.final_values(current)
-        if len(set(final)) != len(final):
+        if len(set(final)) != len(final) and not problems:
             problems.append(self.error("E301", "a value would appear twice in the enum"))
         if not final:
             problems.append(self.error("E204", "the enum would have no values left", "remove"))

@@ -184,6 +184,9 @@ class MergeTables(Operation):
         source = self.table_or_error(model, self.source, problems, "from")
         if into is None or source is None:
             return problems
+        if into.name == source.name:
+            problems.append(self.error("E204", "merge needs two different tables", "from"))
+            return problems
         if not (single_primary_key(self, into, problems, "into") and
                 single_primary_key(self, source, problems, "from")):
             return problems

@@ -175,7 +175,7 @@ class RenameTable(Operation):
         table = model.table(self.old)
         for old, new in zip(table.foreign_keys, self.renamed_keys(table)):
             owner = fk_name_taken(model, new.name) if new.name != old.name else None
-            if owner:
+            if owner and owner != self.old:
                 problems.append(self.error("E301", f"renaming would rename foreign key "
                                                    f"{old.name!r} to {new.name!r}, which "
                                                    f"{owner} already uses", "to"))
