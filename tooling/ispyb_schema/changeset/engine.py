@@ -108,14 +108,14 @@ def _walk_op(op: Operation, label: str, walk: Walk, seen: Provenance,
     """Check, analyze, render and apply one primitive; returns its inverse (None: none)."""
     model = walk.model
     if op.data_step:
-        gone = [seen.removed[seen.key(n)] for n in op.reads(model) if seen.key(n) in seen.removed]
+        gone = next(((n, seen.removed[seen.key(n)]) for n in sorted(op.reads(model), key=str)
+                     if seen.key(n) in seen.removed), None)
         if gone:
-            name = next(n for n in op.reads(model) if seen.key(n) in seen.removed)
-            line = gone[0].where().line if gone[0].where() else "?"
-            walk.diagnostics.append(op.error("E502", f"reads {'.'.join(filter(None, name))}, "
-                                                     f"which the {gone[0].key} step at line "
-                                                     f"{line} removed; move this step before "
-                                                     "it"))
+            (table, column), remover = gone
+            line = remover.where().line if remover.where() else "?"
+            walk.diagnostics.append(op.error("E502", f"reads {table}.{column}, which the "
+                                                     f"{remover.key} step at line {line} "
+                                                     "removed; move this step before it"))
             return []
     problems = op.check(model)
     if problems:
@@ -132,13 +132,17 @@ def _walk_op(op: Operation, label: str, walk: Walk, seen: Provenance,
     seen.read |= {seen.key(n) for n in op.reads(model)}
     seen.created |= {seen.key(n) for n in op.creates(model)}
     after = op.apply(model)
-    for table in model.tables:
-        kept = after.table(table.name)
-        for column in table.columns:
-            if kept is None or kept.column(column.name) is None:
-                seen.removed.setdefault(seen.key((table.name, column.name)), op)
+    before, now = _column_keys(model), _column_keys(after)
+    for key in before - now:
+        seen.removed.setdefault(key, op)
+    for key in now & seen.removed.keys():
+        del seen.removed[key]  # created again under the same name
     walk.model = after
     return inverse
+
+
+def _column_keys(model: Schema) -> set[Name]:
+    return {(t.name.lower(), c.name.lower()) for t in model.tables for c in t.columns}
 
 
 def _inverse(op: Operation, model: Schema, seen: Provenance, walk: Walk):

@@ -2,7 +2,7 @@
 """Views: the definition is parsed with sqlglot, checked against the model and re-emitted."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...errors import Diagnostic
 from ...model import Schema, View
@@ -10,6 +10,7 @@ from ...render.ddl import create_view
 from ...render.quote import ident
 from ..sqlcheck import SqlProblem, check_query, emit, parse_select, referenced_tables
 from .base import Operation, Piece, Statement, operation
+from .references import view_users
 from .tables import name_taken
 
 
@@ -42,8 +43,6 @@ class CreateView(Operation):
 
     def clean(self) -> View:
         """The view with its definition as sqlglot re-emits it (what runs, what is stored)."""
-        from dataclasses import replace
-
         return replace(self.view, definition=emit(self.parsed()))
 
     def apply(self, model: Schema) -> Schema:
@@ -69,7 +68,8 @@ class DropView(Operation):
         if model.view(self.name) is None:
             names = ", ".join(v.name for v in model.views) or "none"
             return [self.error("E105", f"unknown view {self.name!r}; views: {names}", "name")]
-        return []
+        return [self.error("E303", f"view {self.name!r} is used by view {user!r}", "name")
+                for user in view_users(model, self.name) if user != self.name]
 
     def apply(self, model: Schema) -> Schema:
         return model.without_view(self.name)
