@@ -53,6 +53,12 @@ def prepared_column(op: Operation, table: Table, column: Column, problems: list[
                                          "current_timestamp()", *keys, "on_update"))
     column = replace(column, default=default, on_update="current_timestamp()"
                      if column.on_update else None)
+    return _with_checked_expressions(op, table, column, problems, keys)
+
+
+def _with_checked_expressions(op: Operation, table: Table, column: Column,
+                              problems: list[Diagnostic], keys: tuple) -> Column:
+    """The column's CHECK and generation expressions, checked and re-emitted by sqlglot."""
     scope = Scope(Schema((table.with_changes(columns=table.columns + (column,)),)), {},
                   table.name)
     for attr in ("check", "generated"):
