@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Across proposals: conflicts between open proposals, and the release train.
+
+Two open proposals conflict when they change the same table, column, index or key and do not
+apply one after the other in both orders to the same result. The release train is every
+accepted proposal in dependency order, applied one after the other on each baseline: what the
+next release would run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..changeset.engine import walk_proposal
+from ..changeset.validate import Validation
+from ..errors import Diagnostic
+from ..model import Schema, diff_schemas
+from .context import dependencies
+
+OPEN = ("draft", "under review", "accepted")
+RELEASED = ("accepted", "applied")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    other: str
+    items: frozenset  # what both change: (table, None) or (table, "column x"), …
+    why: str
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(f"{t}.{i.split(' ', 1)[1]}" if i and i.startswith("column ") else
+                      f"{t} {i}" if i else t for t, i in self.items)
+
+
+@dataclass(frozen=True)
+class TrainStop:
+    """Where the release train breaks on one baseline."""
+
+    baseline: str
+    proposal: str
+    diagnostic: Diagnostic
+
+
+def touched(before: Schema, after: Schema) -> set[tuple[str, str | None]]:
+    """(table, None) for tables created or dropped; (table, item) for each column, index,
+    foreign key or table option that differs."""
+    out: set[tuple[str, str | None]] = set()
+    for name in set(before.table_names()) | set(after.table_names()):
+        a, b = before.table(name), after.table(name)
+        if a is None or b is None:
+            out.add((name, None))
+        elif a != b:
+            for kind, items in (("column", "columns"), ("index", "indexes"),
+                                ("foreign key", "foreign_keys")):
+                old = {i.name.lower(): i for i in getattr(a, items)}
+                new = {i.name.lower(): i for i in getattr(b, items)}
+                out |= {(name, f"{kind} {(old.get(n) or new[n]).name}")
+                        for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
+            if (a.comment, a.charset, a.collation, a.engine) != \
+                    (b.comment, b.charset, b.collation, b.engine):
+                out.add((name, "options"))
+    return out
+
+
+def overlap(mine: set, theirs: set) -> frozenset:
+    """What both change; a table one of them creates or drops covers all of it."""
+    common = set()
+    for a in mine:
+        for b in theirs:
+            if a[0].lower() == b[0].lower() and None in (a[1], b[1]) or a == b:
+                common.add(a if a[1] else b)
+    return frozenset(common)
+
+
+class Portfolio:
+    """All the project's proposals, validated together, and the baselines of the train."""
+
+    def __init__(self, validation: Validation, baselines: dict[str, Schema]) -> None:
+        self.validation, self.baselines = validation, baselines
+
+    def _valid(self, pid: str) -> bool:
+        walk = self.validation.walks.get(pid)
+        return walk is not None and not walk.diagnostics
+
+    @cached_property
+    def _touched(self) -> dict[str, set]:
+        v = self.validation
+        return {pid: touched(v.bases[pid], v.walks[pid].model)
+                for pid in v.order if self._valid(pid)}
+
+    def _related(self, a: str, b: str) -> bool:
+        return a in dependencies(self.validation, b) or b in dependencies(self.validation, a)
+
+    def conflicts(self, pid: str) -> list[Conflict]:
+        """The open proposals ``pid`` conflicts with."""
+        proposals = self.validation.proposals
+        if pid not in self._touched or proposals[pid].status not in OPEN:
+            return []
+        out = []
+        for other in self._touched:
+            if other == pid or proposals[other].status not in OPEN or self._related(pid, other):
+                continue
+            items = overlap(self._touched[pid], self._touched[other])
+            if items:
+                why = self._incompatible(pid, other)
+                if why:
+                    out.append(Conflict(other, items, why))
+        return out
+
+    def _after(self, first: str, then: str) -> tuple[Schema | None, str]:
+        """The model after ``first`` and then ``then`` (with its own dependencies)."""
+        v = self.validation
+        done = set(dependencies(v, first)) | {first}
+        model = v.walks[first].model
+        for pid in [d for d in dependencies(v, then) if d not in done] + [then]:
+            walk = walk_proposal(v.proposals[pid], model)
+            if walk.diagnostics:
+                return None, f"after {first}, {pid} fails: {walk.diagnostics[0]}"
+            model = walk.model
+        return model, ""
+
+    def _incompatible(self, a: str, b: str) -> str:
+        ab, why = self._after(a, b)
+        if ab is None:
+            return why
+        ba, why = self._after(b, a)
+        if ba is None:
+            return why
+        diff = diff_schemas(ab, ba)
+        return f"the result depends on the order: {diff.changes()[0]}" if diff else ""
+
+    @cached_property
+    def train_order(self) -> list[str]:
+        """The accepted proposals in dependency order."""
+        return [p for p in self.validation.order
+                if self.validation.proposals[p].status == "accepted"]
+
+    @cached_property
+    def train(self) -> list[TrainStop]:
+        """Where the release train breaks, on each baseline where it does."""
+        stops = []
+        for label, model in self.baselines.items():
+            for pid in self.train_order:
+                walk = walk_proposal(self.validation.proposals[pid], model)
+                if walk.diagnostics:
+                    stops.append(TrainStop(label, pid, walk.diagnostics[0]))
+                    break
+                model = walk.model
+        return stops

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Data-dependent questions, asked of the fixture data at the moment each step runs.
+
+A scratch database gets the baseline, its fixture data and the proposal's dependencies; then
+the proposal's plan runs statement by statement, and before each statement the questions of
+its steps are asked: would a new unique key find duplicates, a new NOT NULL find NULLs, a new
+foreign key find orphans, does a table have rows at all. Data steps run too, so a column an
+earlier step filled is judged filled.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pymysql
+
+from ..changeset.operations.columns import AddColumn, ModifyColumn
+from ..changeset.operations.indexes import AddIndex
+from ..changeset.operations.keys import AddForeignKey
+from ..changeset.plan import render_plan
+from ..changeset.validate import Validation
+from ..fixtures import fixture_sql
+from ..harness.server import Server, scratch_database
+from ..model import Schema
+from ..render.ddl import schema_ddl
+from ..render.quote import ident, qualified
+from .context import LintContext, Step, dependencies
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str  # "unique", "not null", "foreign key" or "rows"
+    what: str  # what the step adds, for the message
+    sql: str   # SELECT COUNT(*) of the rows that would violate it (or of all rows)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: Question
+    count: int | None  # None: the question could not be asked (the column is not there yet)
+
+
+@dataclass
+class DataChecks:
+    answers: dict[int, list[Answer]] = field(default_factory=dict)  # id(step) -> answers
+    stopped: tuple[Step, str] | None = None  # the statement the fixture data made fail
+
+    def of(self, step: Step) -> list[Answer]:
+        return self.answers.get(id(step), [])
+
+    def rows_before(self, step: Step) -> int | None:
+        return next((a.count for a in self.of(step) if a.question.kind == "rows"), None)
+
+
+def questions(step: Step) -> list[Question]:
+    """What to ask the data before ``step`` runs."""
+    op = step.op
+    if isinstance(op, AddIndex) and op.index.is_unique:
+        parts = op.resolved(step.before).parts
+        keys = [f"LEFT({ident(p.column)}, {p.length})" if p.length else ident(p.column)
+                for p in parts]
+        present = " AND ".join(f"{ident(p.column)} IS NOT NULL" for p in parts)
+        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM {ident(op.table)} WHERE {present} "
+               f"GROUP BY {', '.join(keys)} HAVING COUNT(*) > 1) AS duplicates")
+        what = "the primary key" if op.index.kind == "PRIMARY" else f"unique key {op.index.name}"
+        return [Question("unique", f"{what} on {op.table}({', '.join(op.index.columns)})", sql)]
+    if isinstance(op, ModifyColumn):
+        table = step.before.table(op.table)
+        old = table.column(op.column)
+        if old.nullable and not op.new_column(table).nullable:
+            sql = f"SELECT COUNT(*) FROM {ident(op.table)} WHERE {ident(old.name)} IS NULL"
+            return [Question("not null", f"NOT NULL on {op.table}.{old.name}", sql)]
+    if isinstance(op, AddForeignKey):
+        fk = op.fk
+        on = " AND ".join(f"{qualified('p', r)} = {qualified('c', c)}"
+                          for c, r in zip(fk.columns, fk.ref_columns))
+        present = " AND ".join(f"{qualified('c', c)} IS NOT NULL" for c in fk.columns)
+        sql = (f"SELECT COUNT(*) FROM {ident(op.table)} AS `c` LEFT JOIN {ident(fk.ref_table)} "
+               f"AS `p` ON {on} WHERE {present} AND {qualified('p', fk.ref_columns[0])} IS NULL")
+        return [Question("foreign key", f"foreign key {fk.name} on {op.table}"
+                                        f"({', '.join(fk.columns)}) -> {fk.ref_table}", sql)]
+    if isinstance(op, AddColumn) and not op.column.nullable and op.column.default is None:
+        return [Question("rows", f"rows of {op.table}", f"SELECT COUNT(*) FROM {ident(op.table)}")]
+    return []
+
+
+class DataSource:
+    """A server and the fixture data of the baseline; each proposal gets a fresh database."""
+
+    def __init__(self, server: Server, baseline: Schema, fixtures: list[Path]) -> None:
+        self.server, self.baseline, self.fixtures = server, baseline, list(fixtures)
+
+    @cached_property
+    def setup_sql(self) -> str:
+        data = fixture_sql(self.baseline, self.fixtures) if self.fixtures else ""
+        return schema_ddl(self.baseline) + data
+
+    def check(self, ctx: LintContext, validation: Validation) -> DataChecks:
+        with scratch_database(self.server, "lint") as name:
+            self.server.load_sql(name, text=self.setup_sql)
+            for dep in dependencies(validation, ctx.proposal.id):
+                self.server.load_sql(name, text=render_plan(
+                    validation.proposals[dep], validation.bases[dep], validation.walks[dep],
+                    "lint"))
+            conn = self.server.connect(name)
+            try:
+                return replay(conn, ctx)
+            finally:
+                conn.close()
+
+
+def replay(conn, ctx: LintContext) -> DataChecks:
+    """Run the plan statement by statement, asking each step's questions just before."""
+    result = DataChecks()
+    with conn.cursor() as cursor:
+        for item in ctx.plan:
+            for step in item.steps:
+                result.answers[id(step)] = [Answer(q, _count(cursor, q.sql))
+                                            for q in questions(step)]
+            try:
+                cursor.execute(item.sql())
+            except pymysql.MySQLError as err:
+                result.stopped = (item.steps[0], str(err.args[-1]))
+                break
+    return result
+
+
+def _count(cursor, sql: str) -> int | None:
+    try:
+        cursor.execute(sql)
+    except pymysql.MySQLError:  # a column added by the same ALTER is not there yet
+        return None
+    return int(cursor.fetchone()[0])

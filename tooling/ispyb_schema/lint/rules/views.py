@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""6xx: views, stored routines, triggers and grants that read what the proposal changes,
+from the dumps given with ``--routines``/``--grants`` or a live server (see
+:mod:`..impact`)."""
+from __future__ import annotations
+
+from ..registry import Finding, rule
+from ..sources import Grant
+
+
+def _hits(ctx, *, breaks: bool, grants: bool):
+    if ctx.impact is None:
+        return
+    for hit in ctx.impact.hits(ctx):
+        if hit.target.breaks == breaks and isinstance(hit.obj, Grant) == grants:
+            yield hit
+
+
+@rule(code="ISP601", name="breaks-routine", severity="error",
+      summary="a view, routine or trigger uses a table or column the proposal drops or renames")
+def breaks_routine(ctx):
+    """The object stops working the moment the forward script runs: MariaDB checks a stored
+    routine's names only when it runs, so nothing fails at deploy time. Change the object in
+    the same release (and in the proposal's notes), or keep the old name."""
+    for hit in _hits(ctx, breaks=True, grants=False):
+        yield Finding(hit.target.step.op.where(), f"{hit.target.name} is "
+                                                  f"{hit.target.change}, but {hit.what} uses it "
+                                                  f"at {hit.where} [{hit.method}]")
+
+
+@rule(code="ISP602", name="changed-under-routine", severity="warning",
+      summary="a view, routine or trigger reads a column whose type or nullability changes")
+def changed_under_routine(ctx):
+    """Variables declared with the old type, comparisons with removed enum values and
+    assumptions about NULL may no longer hold. Check the object."""
+    for hit in _hits(ctx, breaks=False, grants=False):
+        yield Finding(hit.target.step.op.where(), f"{hit.target.name} is "
+                                                  f"{hit.target.change}; {hit.what} reads it "
+                                                  f"at {hit.where} [{hit.method}]")
+
+
+@rule(code="ISP603", name="grant-lost", severity="warning",
+      summary="a grant names a table or column the proposal drops or renames")
+def grant_lost(ctx):
+    """Grants name tables and columns: MariaDB does not move them with a rename, and a drop
+    leaves a grant on nothing. Re-grant the privileges on the new name in the same release."""
+    for hit in _hits(ctx, breaks=True, grants=True):
+        yield Finding(hit.target.step.op.where(), f"{hit.target.name} is {hit.target.change}; "
+                                                  f"the {hit.what} ({hit.where}) no longer "
+                                                  "applies")

@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""The database objects that read the schema: views, stored procedures and functions,
+triggers and events, and grants — from dumps (``mariadb-dump --routines --triggers``,
+``SHOW GRANTS`` output) or from a live server.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymysql
+
+from ..errors import EnvironmentProblem, InputError, SourceLoc
+from ..importer.live import parse_url
+
+
+@dataclass(frozen=True)
+class DbObject:
+    """A view, routine, trigger or event: its whole text and where that text starts (line 1 of
+    a live server's definition)."""
+
+    kind: str
+    name: str
+    text: str
+    file: str | None = None
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Grant:
+    grantee: str
+    table: str
+    columns: tuple[str, ...]  # column-level privileges; () for the whole table
+    privileges: str
+    file: str | None = None
+    line: int = 1
+
+
+_HEAD = re.compile(
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:AGGREGATE\s+)?(?P<kind>VIEW|PROCEDURE|FUNCTION|TRIGGER|"
+    r"EVENT)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[`\w.$]+)", re.IGNORECASE)
+_GRANT = re.compile(
+    r"GRANT\s+(?P<privileges>.+?)\s+ON\s+(?:TABLE\s+)?(?P<object>[`\w.*$]+)\s+TO\s+"
+    r"(?P<grantee>[^\s;]+)", re.IGNORECASE | re.DOTALL)
+_DELIMITER = re.compile(r"[ \t]*DELIMITER[ \t]+(\S+)[ \t]*(?:\n|$)", re.IGNORECASE)
+
+
+def unquote(name: str) -> str:
+    """The last part of a possibly qualified, backquoted name: ```db`.`t``` -> ``t``."""
+    return name.split(".")[-1].strip("`")
+
+
+def _blank(out: list[str], start: int, end: int) -> None:
+    out[start:end] = [c if c == "\n" else " " for c in out[start:end]]
+
+
+def _unwrap(text: str) -> str:
+    """The text with comments blanked and executable-comment markers (``/*!50001`` … ``*/``)
+    blanked around their kept content, so every character stays on its line."""
+    out, i, n, open_exec = list(text), 0, len(text), 0
+    quote = None
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote != "`":
+                i += 2
+                continue
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif text.startswith("/*!", i):
+            end = i + 3
+            while end < n and text[end].isdigit():
+                end += 1
+            _blank(out, i, end)
+            open_exec += 1
+            i = end
+            continue
+        elif text.startswith("*/", i) and open_exec:
+            out[i:i + 2] = "  "
+            open_exec -= 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            _blank(out, i, end)
+            i = end
+            continue
+        elif ch == "#" or text.startswith("--", i) and text[i + 2:i + 3] in ("", " ", "\t", "\n"):
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            _blank(out, i, end)
+            i = end
+            continue
+        i += 1
+    return "".join(out)
+
+
+def split_dump(text: str) -> list[tuple[int, str]]:
+    """``(line, statement)`` for each statement, following ``DELIMITER`` changes."""
+    text = _unwrap(text)
+    statements, delimiter, start, i, n, quote = [], ";", 0, 0, len(text), None
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote != "`":
+                i += 2
+                continue
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif (i == 0 or text[i - 1] == "\n") and _DELIMITER.match(text, i):
+            found = _DELIMITER.match(text, i)
+            _add(statements, text, start, i)
+            delimiter, i = found.group(1), found.end()
+            start = i
+            continue
+        elif text.startswith(delimiter, i):
+            _add(statements, text, start, i)
+            i += len(delimiter)
+            start = i
+            continue
+        i += 1
+    _add(statements, text, start, n)
+    return statements
+
+
+def _add(statements: list, text: str, start: int, end: int) -> None:
+    body = text[start:end]
+    if body.strip():
+        lead = len(body) - len(body.lstrip())
+        statements.append((text.count("\n", 0, start + lead) + 1, body.strip()))
+
+
+def read_routines(path: str | Path) -> list[DbObject]:
+    """The views, routines, triggers and events of a dump file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError.single(SourceLoc(str(path)), f"cannot read the dump: {err}") from None
+    objects = []
+    for line, statement in split_dump(text):
+        head = _HEAD.match(statement)
+        if head:
+            objects.append(DbObject(head["kind"].lower(), unquote(head["name"]), statement,
+                                    str(path), line))
+    return objects
+
+
+def read_grants(path: str | Path) -> list[Grant]:
+    """The table and column grants of a file of GRANT statements (``SHOW GRANTS`` output)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError.single(SourceLoc(str(path)), f"cannot read the grants: {err}") from None
+    grants = []
+    for line, statement in split_dump(text):
+        found = _GRANT.match(statement)
+        if not found or found["object"].endswith("*"):
+            continue
+        columns = tuple(unquote(c.strip()) for group in
+                        re.findall(r"\(([^)]*)\)", found["privileges"]) for c in group.split(","))
+        grants.append(Grant(found["grantee"], unquote(found["object"]), columns,
+                            " ".join(found["privileges"].split()), str(path), line))
+    return grants
+
+
+def read_live(url: str) -> tuple[list[DbObject], list[Grant]]:
+    """Views, routines, triggers and grants of the database named in ``url``."""
+    args = parse_url(url)
+    database = args.pop("database")
+    if not database:
+        raise InputError.single(SourceLoc(url), "the URL must name a database: mysql://…/DB")
+    try:
+        conn = pymysql.connect(**args, charset="utf8mb4")
+    except pymysql.MySQLError as err:
+        raise EnvironmentProblem(f"cannot connect to {args['host']}:{args['port']}: "
+                                 f"{err}") from None
+    try:
+        with conn.cursor() as cur:
+            return _live_objects(cur, database), _live_grants(cur, database)
+    finally:
+        conn.close()
+
+
+def _live_objects(cur, database: str) -> list[DbObject]:
+    objects = []
+    cur.execute("SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS "
+                "WHERE TABLE_SCHEMA = %s", (database,))
+    objects += [DbObject("view", name, text) for name, text in cur.fetchall()]
+    cur.execute("SELECT ROUTINE_TYPE, ROUTINE_NAME, ROUTINE_DEFINITION FROM "
+                "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s", (database,))
+    objects += [DbObject(kind.lower(), name, text or "") for kind, name, text in cur.fetchall()]
+    cur.execute("SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS "
+                "WHERE TRIGGER_SCHEMA = %s", (database,))
+    objects += [DbObject("trigger", name, text) for name, text in cur.fetchall()]
+    return objects
+
+
+def _live_grants(cur, database: str) -> list[Grant]:
+    cur.execute("SELECT GRANTEE, TABLE_NAME, PRIVILEGE_TYPE FROM "
+                "information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = %s", (database,))
+    grants = [Grant(who, table, (), privilege) for who, table, privilege in cur.fetchall()]
+    cur.execute("SELECT GRANTEE, TABLE_NAME, COLUMN_NAME, PRIVILEGE_TYPE FROM "
+                "information_schema.COLUMN_PRIVILEGES WHERE TABLE_SCHEMA = %s", (database,))
+    return grants + [Grant(who, table, (column,), privilege)
+                     for who, table, column, privilege in cur.fetchall()]
