@@ -6,11 +6,14 @@ pages are removed: a live preview does not loop on its own writes, and a rebuild
 """
 from __future__ import annotations
 
+import json
+
 from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..changeset import proposal_schema_text
 from .markup import cell, code, inline, slug
 from .proposalview import ProposalView, next_agenda, proposal_view, summaries
 from .tableview import column_anchor, table_views
@@ -76,12 +79,24 @@ def render_pages(model: SiteModel) -> dict[str, str]:
     }
     if model.licence_text:
         pages[LICENCE_FILE] = model.licence_text
+    pages.update(_format_pages(env, proposal_schema_text()))
     proposal_template = env.get_template("proposal.md.j2")
     views = [proposal_view(model, s, agenda) for s in board]
     for view in views:
         pages[f"proposals/{view.summary.slug}.md"] = proposal_template.render(view=view)
     pages.update(_browser_pages(env, model, _touched_by(views)))
     return pages
+
+
+def _format_pages(env: Environment, text: str) -> dict[str, str]:
+    """The proposal format: the JSON Schema as published, and a page describing it."""
+    schema = json.loads(text)
+    metadata = [(key, cell(prop.get("description", "")))
+                for key, prop in schema["properties"].items() if key != "steps"]
+    steps = [(name.removeprefix("step_"), cell(spec.get("description", "")))
+             for name, spec in schema["$defs"].items() if name.startswith("step_")]
+    return {"proposal.schema.json": text,
+            "format.md": env.get_template("format.md.j2").render(metadata=metadata, steps=steps)}
 
 
 def _browser_pages(env: Environment, model: SiteModel,
