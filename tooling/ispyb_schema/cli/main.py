@@ -8,7 +8,9 @@ from .. import __version__
 from .build import build_command
 from .ddl import ddl
 from .fixtures import fixtures
+from .impact import impact_command
 from .importer import import_command
+from .lint import lint_command
 from .plan import plan_command
 from .validate import validate_command
 from .site import site
@@ -25,6 +27,8 @@ cli.add_command(import_command)
 cli.add_command(ddl)
 cli.add_command(validate_command)
 cli.add_command(plan_command)
+cli.add_command(lint_command)
+cli.add_command(impact_command)
 cli.add_command(site)
 cli.add_command(fixtures)
 

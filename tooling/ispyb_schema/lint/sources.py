@@ -13,6 +13,7 @@ import pymysql
 
 from ..errors import EnvironmentProblem, InputError, SourceLoc
 from ..importer.live import parse_url
+from ..render.quote import ident
 
 
 @dataclass(frozen=True)
@@ -194,9 +195,13 @@ def _live_objects(cur, database: str) -> list[DbObject]:
     cur.execute("SELECT ROUTINE_TYPE, ROUTINE_NAME, ROUTINE_DEFINITION FROM "
                 "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s", (database,))
     objects += [DbObject(kind.lower(), name, text or "") for kind, name, text in cur.fetchall()]
-    cur.execute("SELECT TRIGGER_NAME, ACTION_STATEMENT FROM information_schema.TRIGGERS "
-                "WHERE TRIGGER_SCHEMA = %s", (database,))
-    objects += [DbObject("trigger", name, text) for name, text in cur.fetchall()]
+    cur.execute("SELECT TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, EVENT_OBJECT_TABLE, "
+                "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s",
+                (database,))
+    # the body with its header in front, on its first line: body lines keep their numbers
+    objects += [DbObject("trigger", name, f"CREATE TRIGGER {ident(name)} {timing} {event} ON "
+                                          f"{ident(table)} FOR EACH ROW {body}")
+                for name, timing, event, table, body in cur.fetchall()]
     return objects
 
 

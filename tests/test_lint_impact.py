@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Impact analysis: the views, routines, triggers and grants of ``tests/data/impact/`` (a
+mariadb-dump style dump with DELIMITER blocks and executable comments, and SHOW GRANTS
+output), read from the files and from a live server, against a proposal that drops, renames
+and changes what they use — each hit with its object, line and method."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ispyb_schema.baseline import load_schema
+from ispyb_schema.changeset.validate import validate
+from ispyb_schema.cli.main import cli
+from ispyb_schema.harness.server import scratch_database
+from ispyb_schema.lint.context import LintContext
+from ispyb_schema.lint.impact import ImpactIndex
+from ispyb_schema.lint.sources import read_grants, read_live, read_routines, split_dump
+from ispyb_schema.render.ddl import schema_ddl
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPACT = ROOT / "tests" / "data" / "impact"
+ROUTINES, GRANTS = IMPACT / "routines.sql", IMPACT / "grants.sql"
+PROPOSAL = """# SPDX-License-Identifier: LGPL-3.0-or-later
+id: impact-case
+title: Drops, renames and changes what the routines use
+status: draft
+authors: [{name: Lint Test, affiliation: ispyb-schema}]
+created: 2024-01-01
+steps:
+  - drop_column: {table: DataCollection, column: imagePrefix, data_loss: {acknowledged: true, reason: an impact test}}
+  - rename_column: {table: BLSample, from: containerId, to: holderId}
+  - modify_column: {table: DataCollection, column: numberOfImages, type: bigint(20) unsigned}
+  - rename_column: {table: DataCollection, from: runStatus, to: status}
+  - drop_table: {table: ScreeningRank, data_loss: {acknowledged: true, reason: an impact test}}
+"""
+# (object, line in the object's text, what it uses, method); a grant's line is its statement
+EXPECTED = {
+    ("view v_dc_summary", 3, "DataCollection.imagePrefix", "sqlglot"),
+    ("view v_dc_summary", 3, "DataCollection.numberOfImages", "sqlglot"),
+    ("function dc_image_count", 6, "DataCollection.numberOfImages", "sqlglot"),
+    ("procedure retrieve_dc_main", 6, "DataCollection.imagePrefix", "sqlglot"),
+    ("procedure retrieve_dc_main", 6, "DataCollection.numberOfImages", "sqlglot"),
+    ("procedure update_container_samples_status", 8, "BLSample.containerId", "tokens"),
+    ("trigger DataCollection_status_note", 3, "DataCollection.runStatus", "tokens"),
+    ("trigger DataCollection_status_note", 4, "DataCollection.runStatus", "tokens"),
+}
+GRANT_HITS = {
+    ("grant SELECT (`dataCollectionId`, `imagePrefix`), UPDATE (`comments`) on DataCollection "
+     "to `ispyb_web`@`%`", "DataCollection.imagePrefix"),
+    ("grant SELECT, INSERT, DELETE on ScreeningRank to `ispyb_acq`@`%`", "ScreeningRank"),
+}
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return load_schema(ROOT / "schema")
+
+
+@pytest.fixture
+def context(embedded, tmp_path) -> LintContext:
+    path = tmp_path / "impact-case.yaml"
+    path.write_text(PROPOSAL)
+    result = validate([path], embedded)
+    assert not result.diagnostics, result.sorted_diagnostics()
+    return LintContext.build(result.proposals["impact-case"], result.bases["impact-case"])
+
+
+def test_the_dump_is_read_object_by_object():
+    objects = [(o.kind, o.name, o.line) for o in read_routines(ROUTINES)]
+    assert objects == [("view", "v_dc_summary", 15), ("function", "dc_image_count", 25),
+                       ("procedure", "retrieve_dc_main", 38),
+                       ("procedure", "update_container_samples_status", 50),
+                       ("trigger", "DataCollection_status_note", 76)]
+
+
+def test_statements_follow_delimiters_and_ignore_comments():
+    text = ("-- a; comment\nSELECT 'a;b';\nDELIMITER ;;\nCREATE PROCEDURE p() BEGIN SELECT 1; "
+            "END ;;\nDELIMITER ;\n/* x; */ /*!50001 SELECT 2 */;\n")
+    assert [(line, " ".join(s.split())) for line, s in split_dump(text)] == [
+        (2, "SELECT 'a;b'"), (4, "CREATE PROCEDURE p() BEGIN SELECT 1; END"), (6, "SELECT 2")]
+
+
+def test_grants_on_tables_and_columns():
+    grants = [(g.grantee, g.table, g.columns, g.line) for g in read_grants(GRANTS)]
+    assert grants == [
+        ("`ispyb_web`@`%`", "DataCollection", ("dataCollectionId", "imagePrefix", "comments"), 6),
+        ("`ispyb_acq`@`%`", "DataCollection", (), 8),
+        ("`ispyb_acq`@`%`", "ScreeningRank", (), 9)]
+
+
+def test_every_use_is_found_with_its_line_and_method(context):
+    hits = ImpactIndex(read_routines(ROUTINES), read_grants(GRANTS)).hits(context)
+    found = {(h.what, h.line, h.target.name, h.method) for h in hits if h.method != "grant"}
+    assert found == EXPECTED
+    assert {(h.what, h.target.name) for h in hits if h.method == "grant"} == GRANT_HITS
+    trigger = next(h for h in hits if h.what.startswith("trigger"))
+    assert trigger.where == f"{ROUTINES}:78"  # its file line: the object starts at line 76
+    assert trigger.target.breaks and "renamed to status" in str(trigger)
+
+
+def test_the_same_objects_read_from_a_live_server(mariadb_server, embedded, context):
+    with scratch_database(mariadb_server, "impact") as name:
+        mariadb_server.load_sql(name, text=schema_ddl(embedded))
+        mariadb_server.load_sql(name, ROUTINES)
+        objects, grants = read_live(mariadb_server.url + name)
+    assert sorted((o.kind, o.name) for o in objects) == [
+        ("function", "dc_image_count"), ("procedure", "retrieve_dc_main"),
+        ("procedure", "update_container_samples_status"),
+        ("trigger", "DataCollection_status_note"), ("view", "v_dc_summary")]
+    hits = ImpactIndex(objects, grants).hits(context)
+    assert {(h.what, h.target.name) for h in hits} == {(w, t) for w, _, t, _ in EXPECTED}
+    assert all(h.obj.file is None and h.where == f"line {h.line}" for h in hits)
+
+
+def test_impact_command(tmp_path):
+    path = tmp_path / "impact-case.yaml"
+    path.write_text(PROPOSAL)
+    runner = CliRunner()
+    text = runner.invoke(cli, ["impact", str(path), "--routines", str(ROUTINES), "--grants",
+                               str(GRANTS)])
+    assert text.exit_code == 0, text.output
+    assert f"{ROUTINES}:57: procedure update_container_samples_status (line 8 of its text) " \
+           "uses BLSample.containerId, renamed to holderId at step 2 (rename_column) " \
+           "[tokens]" in text.output
+    rows = json.loads(runner.invoke(cli, ["impact", str(path), "--routines", str(ROUTINES),
+                                          "--format", "json"]).output)
+    assert {(r["object"], r["body_line"], r["method"]) for r in rows} == \
+        {(w, line, m) for w, line, _, m in EXPECTED}
+    assert runner.invoke(cli, ["impact", str(path)]).exit_code == 2

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""``ispyb-schema impact``: the views, routines, triggers and grants that use what a proposal
+drops, renames or changes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..changeset.validate import validate
+from ..errors import InputError
+from ..lint.context import LintContext
+from .common import baseline_option, handle_errors, load_baseline
+from .lintopts import grants_option, impact_index, routines_option
+
+
+@click.command("impact")
+@click.argument("proposal", type=click.Path(dir_okay=False, exists=True))
+@baseline_option
+@routines_option
+@grants_option
+@click.option("--db", "live", metavar="URL", default=None,
+              help="Read the views, routines, triggers and grants of this live database "
+              "(mysql://user:pass@host:port/db), read-only.")
+@click.option("--format", "style", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@handle_errors
+def impact_command(proposal: str, baseline: str | None, routines: str | None,
+                   grants: str | None, live: str | None, style: str) -> None:
+    """List every object that uses a table or column PROPOSAL drops, renames or changes, with
+    its line and how it was found (sqlglot: parsed; tokens: a token search where the body
+    does not parse)."""
+    index = impact_index(routines, grants, live)
+    if index is None:
+        raise InputError.single(None, "give --routines, --grants or --db to search")
+    result = validate([Path(proposal)], load_baseline(baseline))
+    result.raise_if_errors()
+    pid = next(pid for pid, p in result.proposals.items()
+               if Path(p.file).resolve() == Path(proposal).resolve())
+    hits = index.hits(LintContext.build(result.proposals[pid], result.bases[pid]))
+    if style == "json":
+        click.echo(json.dumps([{"object": h.what, "kind": getattr(h.obj, "kind", "grant"),
+                                "file": h.obj.file, "line": h.obj.line + h.line - 1,
+                                "body_line": h.line, "uses": h.target.name,
+                                "change": h.target.change, "step": h.target.step.number,
+                                "method": h.method} for h in hits], indent=1))
+        return
+    for hit in hits:
+        click.echo(str(hit))
+    objects = len({(h.what, h.obj.file, h.obj.line) for h in hits})
+    click.echo(f"{objects} object{'s' if objects != 1 else ''} affected "
+               f"({len(index.objects)} objects and {len(index.grants)} grants searched)",
+               err=True)

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Options ``lint``, ``impact`` and ``check`` share: the database for data checks, fixture
+data, routine and grant dumps, and writing report files."""
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from ..harness.server import DB_URL_ENV, provide_server
+from ..lint.impact import ImpactIndex
+from ..lint.sources import read_grants, read_live, read_routines
+
+fixtures_option = click.option(
+    "--fixtures", "fixtures", multiple=True, type=click.Path(exists=True),
+    help="Fixture data for the data checks (repeatable, loaded in order). Default: the "
+    "baseline's fixtures as verify finds them.")
+routines_option = click.option(
+    "--routines", type=click.Path(dir_okay=False, exists=True), default=None,
+    help="A dump of views, stored routines and triggers (mariadb-dump --routines --triggers "
+    "--no-data) to check for uses of what the proposal changes.")
+grants_option = click.option(
+    "--grants", type=click.Path(dir_okay=False, exists=True), default=None,
+    help="A file of GRANT statements (SHOW GRANTS output) to check likewise.")
+
+
+@contextlib.contextmanager
+def data_server(db: str | None, no_db: bool):
+    """The server for data checks: ``--db URL|local|docker``, else $ISPYB_SCHEMA_DB_URL, else
+    none (also with ``--db none`` or ``--no-db``)."""
+    db = None if no_db else (db or os.environ.get(DB_URL_ENV))
+    if db in (None, "none"):
+        yield None
+    elif db in ("local", "docker"):
+        with provide_server(prefer=db) as server:
+            yield server
+    elif "://" in db:
+        with provide_server(db, prefer="url") as server:
+            yield server
+    else:
+        raise InputError.single(None, f"--db {db!r}: expected a mysql:// URL, 'local', "
+                                      "'docker' or 'none'")
+
+
+def fixtures_for(explicit: tuple[str, ...], baseline: str | None) -> list[Path]:
+    """``--fixtures``, else the baseline's fixtures as verify finds them (none without it)."""
+    if explicit:
+        return [Path(p) for p in explicit]
+    try:
+        from ..verify.inputs import default_fixtures
+    except ImportError:
+        return []
+    return default_fixtures(baseline)[0]
+
+
+def impact_index(routines: str | None, grants: str | None, live: str | None = None):
+    """The objects to check for impact, or None when no source is given."""
+    if not (routines or grants or live):
+        return None
+    objects = read_routines(routines) if routines else []
+    granted = read_grants(grants) if grants else []
+    if live:
+        more_objects, more_grants = read_live(live)
+        objects, granted = objects + more_objects, granted + more_grants
+    return ImpactIndex(objects, granted)
+
+
+def write_atomically(path: str, text: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(target)
