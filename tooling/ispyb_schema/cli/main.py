@@ -6,6 +6,7 @@ import click
 
 from .. import __version__
 from .build import build_command
+from .check import check_command
 from .ddl import ddl
 from .fixtures import fixtures
 from .impact import impact_command
@@ -29,6 +30,7 @@ cli.add_command(validate_command)
 cli.add_command(plan_command)
 cli.add_command(lint_command)
 cli.add_command(impact_command)
+cli.add_command(check_command)
 cli.add_command(site)
 cli.add_command(fixtures)
 
