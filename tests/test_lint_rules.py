@@ -120,3 +120,17 @@ def test_every_rule_has_a_documentation_page():
         assert f"**Severity:** {rule.severity}" in page
         assert rule.doc and rule.doc in page
         assert f"# lint-ignore {code}:" in page
+
+
+@pytest.mark.upstream
+def test_release_train_on_both_baselines(embedded):
+    dump = ROOT.parent / "shared" / "ispyb-database" / "tables.sql"
+    if not dump.is_file():
+        pytest.skip("the upstream dump is not in ../shared/ispyb-database")
+    baselines = {"embedded": embedded, "upstream": load_schema(dump)}
+    for folder, stops in (("train-ok", []), ("train-breaks", ["embedded", "upstream"])):
+        paths = sorted((DATA / "portfolio" / folder).glob("*.yaml"))
+        portfolio = Portfolio(validate(paths, embedded), baselines)
+        assert [s.baseline for s in portfolio.train] == stops
+        assert all(s.proposal == "lint-train-b" for s in portfolio.train)
+    assert portfolio.train_order == ["lint-train-a", "lint-train-b"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..changeset.validate import validate
+from ..errors import InputError
 from ..lint import lint_proposals
 from ..lint.conflicts import Portfolio
 from ..lint.probe import DataSource
@@ -55,8 +56,7 @@ def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | Non
     problems = [d for d in validation.sorted_diagnostics()
                 if d.loc is None or Path(d.loc.file).resolve() in wanted]
     if problems:
-        validation.diagnostics = problems
-        validation.raise_if_errors()
+        raise InputError(problems)
     with data_server(db, no_db) as server:
         data = DataSource(server, model, fixtures_for(fixtures, baseline)) \
             if server else None

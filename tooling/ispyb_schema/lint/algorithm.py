@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..changeset.operations import Clause, Operation, Statement
+from ..changeset.operations import Clause, Operation
 from ..changeset.operations.columns import AddColumn, DropColumn, ModifyColumn, RenameColumn
 from ..changeset.operations.enums import ChangeEnum
 from ..changeset.operations.indexes import AddIndex, DropIndex
@@ -145,8 +145,9 @@ def clause_kinds(op: Operation, model: Schema, pieces, foreign_key_checks: bool 
     return kinds
 
 
-def statement_kinds(op: Operation, statement: Statement) -> set[str] | None:
-    """The kind of a whole ALTER statement (a table rename), None for other statements."""
+def statement_kinds(op: Operation) -> set[str] | None:
+    """The kind of an operation's whole ALTER statement (a table rename), None for other
+    statements."""
     return {"rename table"} if isinstance(op, RenameTable) else None
 
 

@@ -15,8 +15,8 @@ from ..changeset.plan import AlterGroup, Single, fold
 from ..changeset.proposal import Proposal
 from ..model import Schema
 from ..render.quote import ident
-from .suppress import Suppressions
 from .algorithm import KINDS, Prediction, clause_kinds, combine, statement_kinds
+from .suppress import Suppressions
 
 if TYPE_CHECKING:
     from ..changeset.validate import Validation
@@ -115,7 +115,7 @@ def plan_items(steps: list[Step], foreign_key_checks: bool = True) -> list[PlanI
             if clauses else []
         kinds.update((id(c), frozenset(k)) for c, k in zip(clauses, found))
         for piece in step.pieces:
-            whole = statement_kinds(step.op, piece) if isinstance(piece, Statement) else None
+            whole = statement_kinds(step.op) if isinstance(piece, Statement) else None
             if whole:
                 kinds[id(piece)] = frozenset(whole)
             owner[id(piece)] = step
