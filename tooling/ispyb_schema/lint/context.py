@@ -39,8 +39,13 @@ class Step:
     effect: bool = False
 
     @property
+    def kind(self) -> str:
+        """The operation's YAML key (read from the class: unpivot has a field named key)."""
+        return type(self.op).key
+
+    @property
     def label(self) -> str:
-        return f"step {self.number} ({self.op.key})"
+        return f"step {self.number} ({self.kind})"
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,7 +3,14 @@
 InnoDB, DDL that does not stall the cluster, write-sets of a sane size."""
 from __future__ import annotations
 
+import sqlglot
+from sqlglot import exp
+
+from ...changeset.operations import Statement
+from ...changeset.operations.data import CopyRows, Unpivot
+from ...changeset.operations.raw import RawSql
 from ...changeset.operations.tables import CreateTable
+from ...changeset.sqlcheck import dialect
 from ...model import Table
 from ..algorithm import INSTANT
 from ..registry import Finding, rule
@@ -60,15 +67,42 @@ def toi_blocks_cluster(ctx):
 
 
 @rule(code="ISP404", name="large-write-set", severity="warning",
-      summary="a data step rewrites a large table in one transaction")
+      summary="a data step changes a row per row of a large table in one transaction")
 def large_write_set(ctx):
-    """A data step is one statement, hence one Galera write-set holding every row it changes.
-    Write-sets above ``wsrep_max_ws_rows``/``wsrep_max_ws_size`` are refused, and big ones
-    stall the cluster while every node applies them. Migrate large tables in batches."""
-    for step, statement in ctx.statements():
-        lost = step.op.loses(step.before)
-        written = {t for t, _ in step.op.writes(step.before) | (lost[0] if lost else set())}
-        written &= LARGE_TABLES
-        if statement.data and written:
-            yield Finding(step.op.where(), f"{step.op.key} writes {', '.join(sorted(written))} "
-                                           "in one transaction: one write-set for every row")
+    """A data step is one statement, hence one Galera write-set holding every row it changes:
+    an UPDATE or DELETE of a large table, or an INSERT … SELECT from one. Write-sets above
+    ``wsrep_max_ws_rows``/``wsrep_max_ws_size`` are refused, and big ones stall the cluster
+    while every node applies them. Migrate large tables in batches."""
+    for step in ctx.steps:
+        data = [p.text for p in step.pieces if isinstance(p, Statement) and p.data]
+        large = _rows_follow(step, data) & LARGE_TABLES if data else set()
+        if large:
+            yield Finding(step.op.where(), f"{step.kind} changes a row for each row of "
+                                           f"{', '.join(sorted(large))} in one transaction: "
+                                           "one write-set for all of them")
+
+
+def _rows_follow(step, statements: list[str]) -> set[str]:
+    """The tables whose row count sets how many rows the step's statements change."""
+    op = step.op
+    if isinstance(op, RawSql):
+        return set().union(*(_statement_rows(text) for text in statements))
+    if isinstance(op, (CopyRows, Unpivot)):
+        return {op.source}
+    lost = op.loses(step.before)
+    return {t for t, _ in op.writes(step.before) | (lost[0] if lost else set())}
+
+
+def _statement_rows(text: str) -> set[str]:
+    """INSERT … SELECT: the tables it selects from; UPDATE: the tables its SET assigns;
+    DELETE: its table."""
+    node = sqlglot.parse_one(text, read=dialect())
+    if isinstance(node, exp.Insert):
+        query = node.expression
+        return {t.name for t in query.find_all(exp.Table)} if query is not None else set()
+    if isinstance(node, exp.Update):
+        aliases = {(t.alias or t.name).lower(): t.name for t in node.find_all(exp.Table)}
+        assigned = {aliases.get(e.this.table.lower(), e.this.table) for e in node.expressions
+                    if isinstance(e.this, exp.Column) and e.this.table}
+        return assigned or {node.this.name}
+    return {node.this.name} if isinstance(node, exp.Delete) else set()
