@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import InputError, SourceLoc
 
-DEFAULTS = {"baseline": "schema", "proposals": "proposals", "site": "site"}
+DEFAULTS = {"baseline": "schema", "proposals": "proposals", "site": "site", "fixtures": []}
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Project:
     baseline: str  # a path relative to root, or a server URL
     proposals: Path
     site: Path
+    fixtures: tuple[Path, ...] = ()  # the default baseline's fixture data, loaded in order
 
     def baseline_source(self) -> str:
         if "://" in self.baseline:
@@ -39,8 +40,10 @@ def find_project(start: Path | None = None) -> Project:
         if settings is None:
             continue
         merged = {**DEFAULTS, **settings}
+        fixtures = merged["fixtures"]
+        fixtures = [fixtures] if isinstance(fixtures, str) else fixtures
         return Project(folder, merged["baseline"], folder / merged["proposals"],
-                       folder / merged["site"])
+                       folder / merged["site"], tuple(folder / f for f in fixtures))
     raise InputError.single(
         SourceLoc(str(here)),
         "no pyproject.toml with a [tool.ispyb-schema] table here or above; run inside an "
