@@ -14,6 +14,7 @@ from .importer import import_command
 from .lint import lint_command
 from .plan import plan_command
 from .validate import validate_command
+from .verify import verify_command
 from .site import site
 
 
@@ -33,6 +34,7 @@ cli.add_command(impact_command)
 cli.add_command(check_command)
 cli.add_command(site)
 cli.add_command(fixtures)
+cli.add_command(verify_command)
 
 
 def main() -> None:

@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""``ispyb-schema verify``: prove proposals on a real MariaDB (see :mod:`ispyb_schema.verify`)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import find_project, resolve_baseline
+from ..errors import InputError
+from ..harness.server import KINDS, Server, provide_server, redact
+from ..verify import verify_proposals
+from ..verify.inputs import default_fixtures
+from ..verify.progress import LineProgress, LiveProgress, Progress
+from ..verify.summary import summary_lines
+from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
+from .validate import project_proposals
+
+EXIT_INTERRUPTED = 130
+
+db_option = click.option(
+    "--db", "db", metavar="URL|docker|local", default=None,
+    help="The MariaDB server to use: a mysql://user:pass@host:port/ URL (verify creates its "
+    "own scratch databases there and touches no other), 'docker' or 'local' (an ephemeral "
+    "mariadbd). Default: $ISPYB_SCHEMA_DB_URL, else Docker, else local.")
+
+
+def open_db(db: str | None):
+    """The harness's server for ``--db``."""
+    if db in KINDS[1:]:
+        return provide_server(prefer=db)
+    if db and "://" in db:
+        return provide_server(db, prefer="url")
+    if db:
+        raise InputError.single(None, f"--db {db!r}: expected a mysql:// URL, 'docker' or "
+                                      "'local'")
+    return provide_server()
+
+
+def _progress() -> Progress:
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        return LiveProgress(Console(stderr=True))
+    return LineProgress(sys.stderr)
+
+
+def _record_path(json_path: str | None, started: str) -> Path | None:
+    if json_path:
+        return Path(json_path)
+    try:
+        root = find_project().root
+    except InputError:
+        return None
+    stamp = started.replace("-", "").replace(":", "").replace("+0000", "Z")
+    return root / "results" / f"verify-{stamp}.json"
+
+
+def _connect_hint(server: Server, database: str) -> str:
+    return (f"mariadb --host {server.host} --port {server.port} --user {server.user}"
+            + (" --password" if server.password else "") + f" {database}")
+
+
+@click.command("verify")
+@click.argument("proposals", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@baseline_option
+@click.option("--fixtures", "fixtures", multiple=True, type=click.Path(exists=True),
+              help="Fixture data to load after the baseline: .sql files, the project's "
+              "fixture .yaml files or folders of them; repeat to load several, in order. "
+              "Default: [tool.ispyb-schema] fixtures for the default baseline; lookups.sql and "
+              "data.sql when they sit beside a dump baseline (the upstream layout).")
+@db_option
+@click.option("--keep", is_flag=True, help="Keep the scratch databases for inspection (their "
+              "names and how to connect are printed).")
+@click.option("--no-together", is_flag=True, help="Skip the run of all proposals applied "
+              "together in dependency order.")
+@click.option("--json", "json_path", metavar="FILE", default=None,
+              help="Write the verification record here (default: results/verify-<time>.json "
+              "in the project).")
+@handle_errors
+def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_path) -> None:
+    """Verify PROPOSAL files (default: every proposals/*.yaml) on a real MariaDB.
+
+    Each proposal runs in a fresh scratch database loaded with the baseline and fixture data:
+    forward script, schema compared with the model, data checks and assertions, rollback,
+    schema and data compared with the baseline again. Exit code 1 if any run fails.
+    """
+    paths = [Path(p) for p in proposals] or project_proposals()
+    if not paths:
+        click.echo("no proposals to verify", err=True)
+        return
+    source = resolve_baseline(baseline)
+    chosen, origin = ([Path(f) for f in fixtures], "--fixtures") if fixtures else \
+        default_fixtures(baseline)
+    click.echo(f"baseline: {redact(source)}", err=True)
+    click.echo(f"fixtures: {', '.join(map(str, chosen)) or 'none'} ({origin})", err=True)
+    progress = _progress()
+    with open_db(db) as server:
+        click.echo(f"server: {server.describe()}", err=True)
+        try:
+            report = verify_proposals(paths, source, chosen, server, keep=keep,
+                                      together=not no_together, progress=progress)
+        except KeyboardInterrupt:
+            progress.close()
+            click.echo("interrupted: the scratch databases were dropped", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        progress.close()
+        for line in summary_lines(report):
+            click.echo(line)
+        record = _record_path(json_path, report.started)
+        if record:
+            report.write(record)
+            click.echo(f"record: {record}")
+        kept = [r.database for r in report.runs if r.database]
+        if kept:
+            click.echo("kept: " + "; ".join(_connect_hint(server, d) for d in kept))
+            if server.kind != "url" and sys.stdin.isatty():
+                click.prompt("the server stops when this command ends; press Enter to stop it",
+                             default="", show_default=False)
+    if not report.ok:
+        sys.exit(EXIT_GATE_FAILED)

@@ -1,0 +1,240 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""What a proposal does to the baseline's tables and columns, read from its steps.
+
+Each step is walked over the model (compound steps through their primitive parts, raw SQL
+through its declared effect) to learn where every baseline column ends up (renames followed),
+which ones data steps write or delete rows from, and which ones the rollback does not claim to
+restore, with the reason. The generic checks use this; nothing is guessed from the server.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..changeset.operations import Operation
+from ..changeset.operations.columns import RenameColumn
+from ..changeset.operations.enums import ChangeEnum
+from ..changeset.operations.merge import MergeTables
+from ..changeset.operations.tables import RenameTable
+from ..changeset.proposal import Proposal
+from ..model import Schema
+
+Name = tuple[str, str]  # (table, column)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One primitive operation and the model it applies to; ``effect``: part of a raw SQL
+    step's declared effect (the raw step itself applies it)."""
+
+    op: Operation
+    model: Schema
+    effect: bool = False
+
+
+@dataclass
+class StepTrace:
+    number: int
+    label: str  # as the planner labels the step's statements
+    step: Operation
+    before: Schema
+    after: Schema
+    parts: list[Part]
+    identities: dict = field(default_factory=dict)  # (table, column lowercased) -> identity
+
+
+@dataclass
+class Lineage:
+    steps: list[StepTrace]
+    columns: dict[Name, Name] = field(default_factory=dict)  # baseline -> at the end
+    rows_written: dict[str, str] = field(default_factory=dict)  # baseline table -> step label
+    rows_deleted: dict[str, str] = field(default_factory=dict)
+    values_written: dict[Name, str] = field(default_factory=dict)
+    unrestored: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> reason
+    survivors: set = field(default_factory=set)  # column identities present at the end
+
+    def table_at_end(self, table: str) -> str | None:
+        return next((t for (b, _), (t, _) in self.columns.items() if b == table), None)
+
+    def survives(self, trace: StepTrace, table: str, column: str) -> bool:
+        """Whether ``table.column``, as named before ``trace``'s step, is there at the end."""
+        return trace.identities.get((table, column.lower())) in self.survivors
+
+
+def primitives(step: Operation, model: Schema) -> tuple[list[Part], Schema]:
+    """A step's primitive operations, each with its model, and the model after the step."""
+    parts = []
+    for op in step.expand(model) if step.compound else [step]:
+        parts.append(Part(op, model))
+        inner = model
+        for effect in getattr(op, "effect", ()):
+            parts.append(Part(effect, inner, effect=True))
+            inner = effect.apply(inner)
+        model = op.apply(model)
+    return parts, model
+
+
+class _Identities:
+    """Follows each column through renames: (table, lowercased column) -> identity; a
+    baseline column's identity is ``("base", table, column)``."""
+
+    def __init__(self, base: Schema) -> None:
+        self.current = {(t.name, c.name.lower()): ("base", t.name, c.name)
+                        for t in base.tables for c in t.columns}
+
+    def base_of(self, table: str, column: str | None):
+        """The baseline (table, column) — or table, when ``column`` is None — of a name."""
+        if column is None:
+            return next((v[1] for (t, _), v in self.current.items()
+                         if t == table and v[0] == "base"), None)
+        identity = self.current.get((table, column.lower()))
+        return (identity[1], identity[2]) if identity and identity[0] == "base" else None
+
+    def follow(self, op: Operation, before: Schema, after: Schema) -> None:
+        if isinstance(op, RenameTable):
+            self.current = {((op.new if t == op.old else t), c): v
+                            for (t, c), v in self.current.items()}
+        elif isinstance(op, RenameColumn):
+            key = (op.table, op.old.lower())
+            if key in self.current:
+                self.current[(op.table, op.new.lower())] = self.current.pop(key)
+        # only the tables the operation replaced (an unchanged table is the same object)
+        changed = {t.name for t in after.tables if before.table(t.name) is not t}
+        changed |= {t.name for t in before.tables if after.table(t.name) is None}
+        for key in [k for k in self.current if k[0] in changed]:
+            table = after.table(key[0])
+            if table is None or table.column(key[1]) is None:
+                del self.current[key]
+        for name in changed:
+            for column in after.table(name).columns if after.table(name) else ():
+                self.current.setdefault((name, column.name.lower()),
+                                        ("new", id(op), name, column.name))
+
+
+def lineage(proposal: Proposal, base: Schema) -> Lineage:
+    found, ids, model = Lineage([]), _Identities(base), base
+    for number, step in enumerate(proposal.steps, start=1):
+        parts, after = primitives(step, model)
+        trace = StepTrace(number, f"step {number} ({step.key})", step, model, after, parts,
+                          dict(ids.current))
+        found.steps.append(trace)
+        _claims(found, trace, ids)
+        explicit = []  # (rollback steps, the model they start from, what they must undo)
+        changes = set()
+        for part in parts:
+            if not part.effect:
+                changed = _record(found, trace.label, part.op, part.model, ids)
+                changes |= changed
+                if part.op.rollback is not None and part.op is not step:
+                    explicit.append((part.op.rollback, part.op.apply(part.model), changed))
+            if part.effect or not getattr(part.op, "effect", ()):
+                ids.follow(part.op, part.model, part.op.apply(part.model))
+        if step.rollback is not None:  # the step's own rollback replaces its parts'
+            explicit = [(step.rollback, after, changes)]
+        for steps, start, changed in explicit:
+            _rollback_claims(found, trace.label, steps, start, changed, ids)
+        model = after
+    found.survivors = set(ids.current.values())
+    for (table, column), identity in ids.current.items():
+        if identity[0] == "base":
+            found.columns[identity[1:]] = (table, model.table(table).column(column).name)
+    return found
+
+
+def _changes(op: Operation, model: Schema, ids: _Identities) -> tuple[set, set]:
+    """What ``op`` changes in baseline data, by baseline names: (table, column) values it
+    writes and (table, None) for rows it adds; and the tables it deletes rows from."""
+    written = {(base, None) if column is None else base
+               for table, column in op.writes(model)
+               if (base := ids.base_of(table, column)) is not None}
+    deleted = set()
+    lost = op.loses(model)
+    if lost:
+        after = op.apply(model)
+        for table in {t for t, _ in lost[0]}:
+            current = model.table(table)
+            whole = (table, None) in lost[0] or (current is not None and all(
+                (table, c.name) in lost[0] for c in current.columns))
+            if whole and after.table(table) is not None and ids.base_of(table, None):
+                deleted.add(ids.base_of(table, None))
+    return written, deleted
+
+
+def _rollback_claims(found: Lineage, label: str, steps, model: Schema, changed: set,
+                     ids: _Identities) -> None:
+    """An explicit rollback claims to restore only what it writes back: a value the step
+    changed that its rollback steps leave alone is not expected back."""
+    covered = set()
+    for step in steps:
+        for part in primitives(step, model)[0]:
+            if not part.effect:
+                written, deleted = _changes(part.op, part.model, ids)
+                covered |= written | {(t, None) for t in deleted}
+        model = step.apply(model)
+    tables = {t for t, _ in covered}
+    for table, column in sorted(changed, key=str):
+        if column is None and table in tables or (table, column) in covered or \
+                (table, None) in covered:
+            continue
+        what = table if column is None else f"{table}.{column}"
+        found.unrestored.setdefault((table, column), f"{label} changes {what} and its "
+                                                     "rollback does not write it back")
+
+
+def _record(found: Lineage, label: str, op: Operation, model: Schema, ids: _Identities) -> set:
+    """Records what ``op`` writes and deletes; returns it, by baseline names."""
+    written, deleted = _changes(op, model, ids)
+    for base in written:
+        if base[1] is None:
+            found.rows_written.setdefault(base[0], label)
+        else:
+            found.values_written.setdefault(base, label)
+    for table in deleted:
+        found.rows_deleted.setdefault(table, label)
+    changed = written | {(t, None) for t in deleted}
+    if op.data_loss is not None:
+        for base in changed:  # its rollback does not claim to give back what it changes
+            found.unrestored.setdefault(base, f"{label} acknowledges data loss: "
+                                              f"{op.data_loss.reason}")
+    lost = op.loses(model)
+    if not lost:
+        return changed
+    names, _ = lost
+    for table in sorted({t for t, _ in names}):
+        current, base_table = model.table(table), ids.base_of(table, None)
+        if base_table is None:
+            continue
+        whole = (table, None) in names or (current is not None and all(
+            (table, c.name) in names for c in current.columns))
+        if op.data_loss is None:
+            continue
+        reason = f"{label} acknowledges data loss: {op.data_loss.reason}"
+        if whole:
+            found.unrestored.setdefault((base_table, None), reason)
+            continue
+        for column in sorted(c for t, c in names if t == table and c):
+            base = ids.base_of(table, column)
+            if base:
+                found.unrestored.setdefault(base, reason)
+    return changed
+
+
+def _claims(found: Lineage, trace: StepTrace, ids: _Identities) -> None:
+    """Steps whose rollback by design does not give the rows back exactly."""
+    step, model = trace.step, trace.before
+    if isinstance(step, ChangeEnum) and step.map:
+        base = ids.base_of(step.table, step.column)
+        if base:
+            found.unrestored.setdefault(base, f"{trace.label} maps removed values "
+                                              f"{dict(step.map)}; the rollback cannot tell "
+                                              "the mapped rows from the others")
+    if isinstance(step, MergeTables):
+        reason = (f"{trace.label} merges {step.source} into {step.into}; the rollback "
+                  f"recreates {step.source} with the ids its rows got in {step.into}")
+        source = ids.base_of(step.source, None)
+        if source:
+            found.unrestored.setdefault((source, None), reason)
+        for table, fk in model.referencing(step.source):
+            for column in fk.columns:
+                base = ids.base_of(table.name, column)
+                if base:
+                    found.unrestored.setdefault(base, reason)

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Digests taken while the forward script runs: around the data statements of the steps that
+move values (see :mod:`.moves`)."""
+from __future__ import annotations
+
+from .moves import MoveCheck
+from .snapshot import Digest, fetch_digest
+from .statements import PlannedStatement
+
+
+class MoveProbes:
+    """Runs each check's source and target digests just before the first data statement of
+    its step, and the target digest again just after the last one."""
+
+    def __init__(self, conn, checks: list[MoveCheck], statements: list[PlannedStatement]):
+        self.conn = conn
+        self.checks = checks
+        self.first: dict[int, list[MoveCheck]] = {}
+        self.last: dict[int, list[MoveCheck]] = {}
+        for check in checks:
+            indexes = [s.index for s in statements if s.data and check.label in s.labels]
+            if indexes:
+                self.first.setdefault(indexes[0], []).append(check)
+                self.last.setdefault(indexes[-1], []).append(check)
+        self.source: dict[int, Digest] = {}
+        self.target_before: dict[int, Digest] = {}
+        self.target_after: dict[int, Digest] = {}
+
+    def before(self, statement: PlannedStatement) -> None:
+        with self.conn.cursor() as cur:
+            for check in self.first.get(statement.index, []):
+                self.source[id(check)] = fetch_digest(cur, check.source_sql)
+                if check.grows:
+                    self.target_before[id(check)] = fetch_digest(cur, check.target_sql)
+
+    def after(self, statement: PlannedStatement) -> None:
+        with self.conn.cursor() as cur:
+            for check in self.last.get(statement.index, []):
+                self.target_after[id(check)] = fetch_digest(cur, check.target_sql)
+
+    def measured(self) -> list[tuple[MoveCheck, Digest, Digest | None, Digest]]:
+        """(check, source, target before, target after) for every check that ran."""
+        return [(c, self.source[id(c)], self.target_before.get(id(c)),
+                 self.target_after[id(c)]) for c in self.checks if id(c) in self.target_after]

@@ -1,0 +1,257 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""One verification run: a fresh scratch database, then a list of small named stages.
+
+    load            baseline and fixtures into a new scratch database
+    dependencies    the forward scripts of the proposals it depends on (if any)
+    baseline        the server's schema equals the model the proposal starts from; the
+                    fixtures leave no orphan rows
+    snapshot        row counts and checksums, the assertions' "before" results
+    forward         the forward script, statement by statement (time and rows of each)
+    schema          information_schema equals the model after the proposal
+    data            rows and values kept, moved values arrived, no orphan rows, assertions
+    rollback        the rollback script
+    rollback schema information_schema equals the baseline model again
+    rollback data   every table holds its rows again, where the steps claim it
+
+A failing statement (load, dependencies, forward, rollback) or a wrong baseline ends the run;
+a failing check does not, so one run reports every difference. In the run of all proposals
+together the forward stages repeat per proposal in dependency order and the rollback stages
+in reverse, each stage named after its proposal.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pymysql
+
+from ..changeset.engine import Walk
+from ..changeset.proposal import Proposal
+from ..harness.server import Server
+from ..model import Schema
+from . import generic_checks as checks
+from .compare import schema_differences
+from .lineage import Lineage, lineage
+from .moves import move_checks
+from .probes import MoveProbes
+from .progress import Progress
+from .record import ProposalRun, StepResult
+from .scratch import Loaded
+from .statements import PlannedStatement, execute, planned_script
+
+
+class StopRun(Exception):
+    """A stage failed in a way that leaves nothing sensible to check after it."""
+
+
+@dataclass
+class Subject:
+    """A proposal as one run applies it: the model it starts from and its walk."""
+
+    proposal: Proposal
+    base: Schema
+    walk: Walk
+    lineage: Lineage = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lineage = lineage(self.proposal, self.base)
+
+
+@dataclass
+class Run:
+    server: Server
+    database: str
+    conn: pymysql.connections.Connection
+    record: ProposalRun
+    progress: Progress
+    label: str  # how the scripts' headers name the baseline
+    stopped: threading.Event  # set when the verification is interrupted
+    prefix: str = ""  # the proposal id before each stage name, in the run of all proposals
+
+    def stage(self, name: str, body: Callable[[], tuple[dict, str | None]],
+              stops: bool = False, seconds: float | None = None) -> StepResult:
+        """Run one stage and record it; ``seconds`` replaces the measured time."""
+        if self.stopped.is_set():
+            raise StopRun("interrupted")
+        name = f"{self.prefix}{name}"
+        self.progress.stage_started(self.record, name)
+        start = time.perf_counter()
+        try:
+            details, error = body()
+        except pymysql.MySQLError as err:
+            details, error = {}, f"MariaDB error {err.args[0]}: {err.args[-1]}"
+            stops = True
+        seconds = time.perf_counter() - start if seconds is None else seconds
+        result = StepResult(name, error is None, seconds, details, error)
+        self.record.steps.append(result)
+        self.record.ok = self.record.ok and result.ok
+        self.progress.stage_done(self.record, result)
+        if stops and not result.ok:
+            raise StopRun(name)
+        return result
+
+    def run_script(self, statements: list[PlannedStatement], probes: MoveProbes | None = None
+                   ) -> tuple[dict, str | None]:
+        done, failure = execute(
+            self.conn, statements, before=probes.before if probes else None,
+            after=probes.after if probes else None,
+            tick=lambda n, total: self.progress.statement_done(self.record, n, total))
+        details = {"statements": [d.to_dict() for d in done],
+                   "rows": sum(d.rows for d in done)}
+        if failure:
+            details["failed"] = failure.to_dict()
+            details["not_run"] = len(statements) - failure.statement.index
+        return details, str(failure) if failure else None
+
+
+def load(run: Run, loaded: Loaded) -> None:
+    """The load itself ran ahead (see :mod:`.scratch`); this records it."""
+    run.stage("load", lambda: (loaded.details, loaded.error), stops=True,
+              seconds=loaded.seconds)
+
+
+def dependencies(run: Run, subjects: list[Subject]) -> None:
+    def body():
+        details = {}
+        for subject in subjects:
+            _, statements = planned_script(subject.proposal, subject.base, subject.walk,
+                                           run.label)
+            found, error = run.run_script(statements)
+            details[subject.proposal.id] = found
+            if error:
+                return details, f"{subject.proposal.id}: {error}"
+        return details, None
+    run.stage("dependencies", body, stops=True)
+
+
+def baseline(run: Run, model: Schema) -> None:
+    def body():
+        differences = schema_differences(model, run.conn, run.database)
+        with run.conn.cursor() as cur:
+            checked, orphans = checks.orphans(cur, model)
+        details = {"tables": len(model.tables), "views": len(model.views),
+                   "differences": differences, "foreign_keys": checked,
+                   "orphans_in_fixtures": [f"{t}.{n}: {c}" for (t, n), c in orphans.items()]}
+        if differences:
+            return details, ("the loaded baseline differs from its model:\n"
+                             + "\n".join(differences))
+        return details, None
+    run.stage("baseline", body, stops=True)
+
+
+@dataclass
+class Snapshot:
+    tables: dict
+    per_column: set[str]
+    assertions: list  # (rendered assertion, digest before)
+    orphans: dict  # (table, foreign key) -> rows without a parent, before the change
+
+
+def forward(run: Run, subject: Subject, per_column: set[str]) -> Snapshot:
+    """snapshot, forward, schema and data for one proposal; returns the snapshot.
+    ``per_column``: the tables to checksum column by column."""
+    base, after = subject.base, subject.walk.model
+    rendered = [a.render(base, after) for a in subject.proposal.assertions]
+    snapshot = Snapshot({}, per_column, [], {})
+
+    def take():
+        with run.conn.cursor() as cur:
+            snapshot.tables = checks.digests(cur, base, per_column)
+            snapshot.assertions = [(r, checks.assertion_before(cur, r)) for r in rendered]
+            _, snapshot.orphans = checks.orphans(cur, base)
+        return {"rows": {t: d.whole.rows for t, d in snapshot.tables.items()},
+                "checksummed_by_column": sorted(per_column)}, None
+    run.stage("snapshot", take, stops=True)
+
+    text, statements = planned_script(subject.proposal, base, subject.walk, run.label)
+    probes = MoveProbes(run.conn, move_checks(subject.lineage), statements)
+    run.stage("forward", lambda: run.run_script(statements, probes), stops=True)
+    run.stage("schema", lambda: _schema(run, after))
+    run.stage("data", lambda: _data(run, subject, snapshot, probes))
+    return snapshot
+
+
+def _schema(run: Run, model: Schema) -> tuple[dict, str | None]:
+    differences = schema_differences(model, run.conn, run.database)
+    details = {"differences": differences}
+    if differences:
+        return details, ("the server's schema differs from the proposal's model:\n"
+                         + "\n".join(differences))
+    return details, None
+
+
+def _data(run: Run, subject: Subject, snapshot: Snapshot, probes: MoveProbes):
+    base, final, found = subject.base, subject.walk.model, subject.lineage
+    with run.conn.cursor() as cur:
+        after = {}
+        for table in base.tables:
+            end = found.table_at_end(table.name)
+            if end is not None:
+                after[end] = checks.table_digest(cur, final.table(end),
+                                                 table.name in snapshot.per_column)
+        results = checks.kept(base, final, found, snapshot.tables, after)
+        results += [checks.move_result(*m) for m in probes.measured()]
+        checked, orphans = checks.orphans(cur, final)
+        results += checks.orphan_failures(final, orphans,
+                                          checks.orphans_at_end(found, snapshot.orphans))
+        results += [checks.assertion_result(cur, r, before) for r, before in snapshot.assertions]
+    failed = [r for r in results if not r.ok]
+    details = {"rows": {t: [snapshot.tables[t].whole.rows,
+                            after[found.table_at_end(t)].whole.rows]
+                        for t in snapshot.tables if found.table_at_end(t)},
+               "foreign_keys": checked,
+               "checks": [r.to_dict() for r in results if not r.ok or r.kind in (
+                   "assertion", "moved values")]}
+    return details, "\n".join(r.message for r in failed) or None
+
+
+def rollback(run: Run, subject: Subject, snapshot: Snapshot, undone: list[Subject]) -> None:
+    """rollback, rollback schema and rollback data; ``undone``: the proposals rolled back
+    since ``snapshot`` was taken (this one and any applied after it)."""
+    unrestored = {k: v for s in reversed(undone) for k, v in s.lineage.unrestored.items()}
+    writers: dict[tuple[str, str | None], list[str]] = {}
+    for later in undone:
+        rows = {(t, None): step for t, step in later.lineage.rows_written.items()}
+        for name, step in {**later.lineage.values_written, **rows}.items():
+            writers.setdefault(name, []).append(
+                f"{later.proposal.id} {step}" if len(undone) > 1 else step)
+    _, statements = planned_script(subject.proposal, subject.base, subject.walk, run.label,
+                                   rollback=True)
+    run.stage("rollback", lambda: run.run_script(statements), stops=True)
+    run.stage("rollback schema", lambda: _schema(run, subject.base))
+
+    def restored():
+        with run.conn.cursor() as cur:
+            after = checks.digests(cur, subject.base, snapshot.per_column)
+            checked, orphans = checks.orphans(cur, subject.base)
+        failures, notes = checks.restored(subject.base, unrestored, writers, snapshot.tables,
+                                          after)
+        failures += checks.orphan_failures(subject.base, orphans, snapshot.orphans)
+        details = {"tables": len(after), "foreign_keys": checked, "not_restored": notes,
+                   "checks": [f.to_dict() for f in failures]}
+        return details, "\n".join(f.message for f in failures) or None
+    run.stage("rollback data", restored)
+
+
+def run_stages(run: Run, loaded: Loaded, setup: list[Subject], subjects: list[Subject]
+               ) -> None:
+    """Every stage of one run, in order; ``setup`` are dependencies applied first."""
+    try:
+        load(run, loaded)
+        if setup:
+            dependencies(run, setup)
+        baseline(run, subjects[0].base)
+        snapshots = []
+        for number, subject in enumerate(subjects):
+            run.prefix = f"{subject.proposal.id}: " if len(subjects) > 1 else ""
+            touched = [checks.touched_tables(s.base, s.walk.model, s.lineage)
+                       for s in subjects[number:]]
+            snapshots.append(forward(run, subject, set().union(*touched)))
+        for number in reversed(range(len(subjects))):
+            subject = subjects[number]
+            run.prefix = f"{subject.proposal.id}: " if len(subjects) > 1 else ""
+            rollback(run, subject, snapshots[number], subjects[number:])
+    except StopRun:
+        pass
