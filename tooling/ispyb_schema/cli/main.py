@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .apply import apply_command
 from .build import build_command
 from .check import check_command
 from .ddl import ddl
@@ -35,6 +36,7 @@ cli.add_command(check_command)
 cli.add_command(site)
 cli.add_command(fixtures)
 cli.add_command(verify_command)
+cli.add_command(apply_command)
 
 
 def main() -> None:

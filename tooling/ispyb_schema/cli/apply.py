@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""``ispyb-schema apply``: run proposals' forward scripts on a database the user names."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import resolve_baseline
+from ..verify.apply import STATUS, apply_plan, connect, plan_apply
+from ..verify.session import baseline_label
+from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
+
+
+def _show_plan(plan, target: str) -> None:
+    click.echo(f"-- target: {target}")
+    if plan.create_status:
+        click.echo(f"\n-- the target has no {STATUS} table: it is created first, as upstream's")
+        click.echo(plan.create_status)
+    for script in plan.scripts:
+        click.echo(f"\n-- {script.name}")
+        click.echo(script.text, nl=False)
+
+
+def _report(outcomes, plan) -> bool:
+    for outcome, script in zip(outcomes, plan.scripts):
+        total = len(script.statements)
+        click.echo(f"{outcome.proposal} ({script.name}):")
+        for ran in outcome.done:
+            s = ran.statement
+            click.echo(f"  ran {s.index}/{total} line {s.line}: {s.first_line}  "
+                       f"({ran.seconds:.2f} s, {ran.rows} rows)")
+        if outcome.failure:
+            click.echo("  " + str(outcome.failure).replace("\n", "\n  "), err=True)
+            click.echo(f"  not run: {outcome.not_run} statement(s); {STATUS} records "
+                       f"{script.name!r} as ONGOING", err=True)
+        elif outcome.differences:
+            click.echo("  applied, but the schema differs from the proposal's model:", err=True)
+            for line in outcome.differences:
+                click.echo(f"    {line}", err=True)
+        else:
+            click.echo(f"  done: {STATUS} records {script.name!r} as DONE")
+    skipped = [s.subject.proposal.id for s in plan.scripts[len(outcomes):]]
+    if skipped:
+        click.echo(f"not applied: {', '.join(skipped)}", err=True)
+    return all(o.ok for o in outcomes) and not skipped
+
+
+@click.command("apply")
+@click.argument("proposals", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True))
+@click.option("--db", "url", metavar="URL", required=True,
+              help="The target database: mysql://user:pass@host:port/DB (a facility's "
+              "development or test copy).")
+@baseline_option
+@click.option("--yes", is_flag=True, help="Apply without asking for confirmation.")
+@handle_errors
+def apply_command(proposals, url, baseline, yes) -> None:
+    """Apply PROPOSAL files to the database at --db, recording each in SchemaStatus.
+
+    Refuses a proposal already recorded there and a target whose schema differs from the
+    baseline; shows the scripts and asks before running them; stops at the first failing
+    statement and reports exactly what ran. Exit code 1 if refused or failed.
+    """
+    source = resolve_baseline(baseline)
+    conn, database = connect(url)
+    try:
+        plan = plan_apply([Path(p) for p in proposals], source, conn, database)
+        target = baseline_label(url)
+        if plan.refusals:
+            click.echo(f"refused: nothing was applied to {target}", err=True)
+            for refusal in plan.refusals:
+                click.echo("  " + refusal.replace("\n", "\n    "), err=True)
+            sys.exit(EXIT_GATE_FAILED)
+        _show_plan(plan, target)
+        if not yes and not click.confirm(f"\nApply {len(plan.scripts)} proposal(s) to "
+                                         f"{target}?"):
+            click.echo("nothing was applied", err=True)
+            sys.exit(EXIT_GATE_FAILED)
+        if not _report(apply_plan(plan, conn, database), plan):
+            sys.exit(EXIT_GATE_FAILED)
+    finally:
+        conn.close()
