@@ -31,7 +31,7 @@ def scratch_databases(server) -> set[str]:
 @pytest.fixture(scope="module")
 def runs(mariadb_server):
     """The four failing proposals, verified in one call (each in its own run)."""
-    names = ["loses-value", "schema-differs", "rollback-loses", "sql-fails"]
+    names = ["loses-value", "schema-differs", "view-differs", "rollback-loses", "sql-fails"]
     report = verify_proposals([CASES / f"{n}.yaml" for n in names], EMBEDDED, FIXTURES,
                               mariadb_server, together=False)
     assert not report.ok
@@ -62,6 +62,13 @@ def test_sql_whose_schema_differs_from_the_model_fails_the_schema_stage(runs):
     assert step.error == ("the server's schema differs from the proposal's model:\n"
                           "~ Detector.column detectorVendorCode.type: varchar(16) -> "
                           "varchar(32)")
+
+
+def test_a_view_is_compared_by_its_columns_not_its_text(runs):
+    run = runs["view-differs"]
+    assert set(failed(run)) == {"schema"}
+    assert failed(run)["schema"].details["differences"] == [
+        "~ view v_Detector columns: ['detectorId', 'detectorType'] -> ['detectorId', 'kind']"]
 
 
 def test_a_rollback_that_does_not_restore_the_data_fails_rollback_data(runs):
