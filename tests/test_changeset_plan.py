@@ -147,3 +147,20 @@ def test_plan_output_file_and_stdout(monkeypatch, tmp_path):
     written = CliRunner().invoke(cli, ["plan", str(name), "-o", str(target)])
     assert written.exit_code == 0 and written.stdout == ""
     assert target.read_text(encoding="utf-8") == printed.stdout
+
+
+@pytest.mark.parametrize("sql, written", [
+    ("INSERT INTO t (a, b) SELECT x, y FROM s JOIN u ON s.i = u.i", {"t"}),
+    ("UPDATE a JOIN b ON a.x = b.y SET a.z = b.w WHERE b.k = 1", {"a"}),
+    ("UPDATE a SET z = (SELECT MAX(w) FROM b)", {"a"}),
+    ("UPDATE a JOIN b ON a.x = b.y SET z = 1", {"a", "b"}),
+    ("DELETE a FROM a JOIN b ON a.x = b.x", {"a"}),
+    ("DELETE FROM a WHERE x IN (SELECT y FROM b)", {"a"}),
+])
+def test_a_raw_statement_writes_only_its_targets(sql, written):
+    import sqlglot
+
+    from ispyb_schema.changeset.sqlcheck import written_tables
+    from ispyb_schema.importer.dialect import MariaDB
+
+    assert written_tables(sqlglot.parse_one(sql, read=MariaDB)) == written

@@ -303,6 +303,37 @@ def referenced_tables(node: exp.Expression) -> set[str]:
     return {t.name for t in node.find_all(exp.Table) if t.name.lower() not in ctes}
 
 
+def written_tables(node: exp.Expression) -> set[str]:
+    """The tables a statement changes, not those it only reads: an INSERT's target, the
+    tables an UPDATE assigns to, a DELETE's targets; every table a DDL statement names."""
+    if isinstance(node, exp.Insert):
+        target = node.this.this if isinstance(node.this, exp.Schema) else node.this
+        return {target.name} if isinstance(target, exp.Table) else referenced_tables(node)
+    if isinstance(node, exp.Update):
+        return _update_targets(node)
+    if isinstance(node, exp.Delete):
+        targets = node.args.get("tables") or [node.this]
+        return {t.name for t in targets if isinstance(t, exp.Table)}
+    return referenced_tables(node)
+
+
+def _update_targets(node: exp.Update) -> set[str]:
+    """Tables whose columns an UPDATE's SET assigns (all joined tables where unqualified)."""
+    first = node.this
+    joined = [first] + [j.this for j in first.args.get("joins") or []]
+    tables = [t for t in joined if isinstance(t, exp.Table)]
+    by_alias = {t.alias_or_name: t.name for t in tables}
+    out: set[str] = set()
+    for assignment in node.expressions:
+        column = assignment.this
+        qualifier = column.table if isinstance(column, exp.Column) else ""
+        if qualifier and qualifier in by_alias:
+            out.add(by_alias[qualifier])
+        else:
+            out |= {t.name for t in tables}
+    return out
+
+
 def view_references(definition: str) -> set[tuple[str, str | None]]:
     """(table, column) pairs a view definition reads; (table, None) for each table."""
     try:

@@ -21,6 +21,7 @@ from ..sqlcheck import (
     parse_statements,
     referenced_tables,
     statement_problems,
+    written_tables,
 )
 from .base import NotReversible, Operation, Piece, Statement, operation
 
@@ -95,7 +96,7 @@ class RawSql(Operation):
         return made
 
     def writes(self, model: Schema):
-        return {(t, None) for s in self.statements(self.forward) for t in referenced_tables(s)}
+        return {(t, None) for s in self.statements(self.forward) for t in written_tables(s)}
 
     def loses(self, model: Schema):
         lost: set = set()
@@ -108,7 +109,7 @@ class RawSql(Operation):
             model = op.apply(model)
         for statement in self.statements(self.forward):
             if isinstance(statement, (exp.Delete, exp.Drop)):
-                lost |= {(t, None) for t in referenced_tables(statement)}
+                lost |= {(t, None) for t in written_tables(statement)}
                 reasons.append(f"runs {statement.key.upper()} on "
-                               f"{', '.join(sorted(referenced_tables(statement)))}")
+                               f"{', '.join(sorted(written_tables(statement)))}")
         return (lost, "; ".join(reasons)) if lost else None
