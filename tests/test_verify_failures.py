@@ -125,3 +125,14 @@ def test_keep_leaves_the_database_for_inspection(mariadb_server):
     finally:
         with mariadb_server.connect() as conn, conn.cursor() as cur:
             cur.execute(f"DROP DATABASE `{kept}`")
+
+
+def test_proposals_that_do_not_apply_together_fail_the_run_of_all(mariadb_server):
+    report = verify_proposals([CASES / "clash-a.yaml", CASES / "clash-b.yaml"], EMBEDDED, [],
+                              mariadb_server)
+    assert [(r.proposal_id, r.ok) for r in report.runs] == [
+        ("clash-a", True), ("clash-b", True), ("all", False)]
+    step = report.runs[-1].steps[0]
+    assert (step.name, step.ok) == ("plan", False)
+    assert step.error.startswith("clash-b after clash-a: ")
+    assert "table 'Detector' already has a column 'serialNumber'" in step.error
