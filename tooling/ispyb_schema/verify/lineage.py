@@ -140,23 +140,39 @@ def lineage(proposal: Proposal, base: Schema) -> Lineage:
     return found
 
 
+def _lost(op: Operation, model: Schema, ids: _Identities) -> set:
+    """What ``op`` destroys, by baseline names: (table, None) for whole rows, else columns."""
+    lost = op.loses(model)
+    if not lost:
+        return set()
+    out = set()
+    for table in {t for t, _ in lost[0]}:
+        current = model.table(table)
+        if (table, None) in lost[0] or (current is not None and all(
+                (table, c.name) in lost[0] for c in current.columns)):
+            out.add((ids.base_of(table, None), None))
+        else:
+            out |= {ids.base_of(table, c) for t, c in lost[0] if t == table and c}
+    return {name for name in out if name and name[0]}
+
+
 def _changes(op: Operation, model: Schema, ids: _Identities) -> tuple[set, set]:
     """What ``op`` changes in baseline data, by baseline names: (table, column) values it
     writes and (table, None) for rows it adds; and the tables it deletes rows from."""
     written = {(base, None) if column is None else base
                for table, column in op.writes(model)
                if (base := ids.base_of(table, column)) is not None}
-    deleted = set()
-    lost = op.loses(model)
-    if lost:
-        after = op.apply(model)
-        for table in {t for t, _ in lost[0]}:
-            current = model.table(table)
-            whole = (table, None) in lost[0] or (current is not None and all(
-                (table, c.name) in lost[0] for c in current.columns))
-            if whole and after.table(table) is not None and ids.base_of(table, None):
-                deleted.add(ids.base_of(table, None))
+    after = op.apply(model)
+    deleted = {table for table, column in _lost(op, model, ids)
+               if column is None and found_in(after, ids, table)}
     return written, deleted
+
+
+def found_in(model: Schema, ids: _Identities, base_table: str) -> bool:
+    """Whether the baseline table ``base_table`` is still in ``model`` (its rows deleted,
+    not the table dropped)."""
+    return any(v[1] == base_table and model.table(t) is not None
+               for (t, _), v in ids.current.items() if v[0] == "base")
 
 
 def _rollback_claims(found: Lineage, label: str, steps, model: Schema, changed: set,
@@ -181,7 +197,8 @@ def _rollback_claims(found: Lineage, label: str, steps, model: Schema, changed: 
 
 
 def _record(found: Lineage, label: str, op: Operation, model: Schema, ids: _Identities) -> set:
-    """Records what ``op`` writes and deletes; returns it, by baseline names."""
+    """Records what ``op`` writes and deletes; returns it, by baseline names. A step that
+    acknowledges data loss does not claim its rollback gives back what it changes or loses."""
     written, deleted = _changes(op, model, ids)
     for base in written:
         if base[1] is None:
@@ -192,29 +209,9 @@ def _record(found: Lineage, label: str, op: Operation, model: Schema, ids: _Iden
         found.rows_deleted.setdefault(table, label)
     changed = written | {(t, None) for t in deleted}
     if op.data_loss is not None:
-        for base in changed:  # its rollback does not claim to give back what it changes
-            found.unrestored.setdefault(base, f"{label} acknowledges data loss: "
+        for name in changed | _lost(op, model, ids):
+            found.unrestored.setdefault(name, f"{label} acknowledges data loss: "
                                               f"{op.data_loss.reason}")
-    lost = op.loses(model)
-    if not lost:
-        return changed
-    names, _ = lost
-    for table in sorted({t for t, _ in names}):
-        current, base_table = model.table(table), ids.base_of(table, None)
-        if base_table is None:
-            continue
-        whole = (table, None) in names or (current is not None and all(
-            (table, c.name) in names for c in current.columns))
-        if op.data_loss is None:
-            continue
-        reason = f"{label} acknowledges data loss: {op.data_loss.reason}"
-        if whole:
-            found.unrestored.setdefault((base_table, None), reason)
-            continue
-        for column in sorted(c for t, c in names if t == table and c):
-            base = ids.base_of(table, column)
-            if base:
-                found.unrestored.setdefault(base, reason)
     return changed
 
 
