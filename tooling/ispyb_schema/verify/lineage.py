@@ -164,11 +164,11 @@ def _changes(op: Operation, model: Schema, ids: _Identities) -> tuple[set, set]:
                if (base := ids.base_of(table, column)) is not None}
     after = op.apply(model)
     deleted = {table for table, column in _lost(op, model, ids)
-               if column is None and found_in(after, ids, table)}
+               if column is None and _still_there(after, ids, table)}
     return written, deleted
 
 
-def found_in(model: Schema, ids: _Identities, base_table: str) -> bool:
+def _still_there(model: Schema, ids: _Identities, base_table: str) -> bool:
     """Whether the baseline table ``base_table`` is still in ``model`` (its rows deleted,
     not the table dropped)."""
     return any(v[1] == base_table and model.table(t) is not None

@@ -3,9 +3,9 @@
 
     load            baseline and fixtures into a new scratch database
     dependencies    the forward scripts of the proposals it depends on (if any)
-    baseline        the server's schema equals the model the proposal starts from; the
-                    fixtures leave no orphan rows
-    snapshot        row counts and checksums, the assertions' "before" results
+    baseline        the server's schema equals the model the proposal starts from
+    snapshot        row counts and checksums, orphan rows already there, the assertions'
+                    "before" results
     forward         the forward script, statement by statement (time and rows of each)
     schema          information_schema equals the model after the proposal
     data            rows and values kept, moved values arrived, no orphan rows, assertions
@@ -129,11 +129,8 @@ def dependencies(run: Run, subjects: list[Subject]) -> None:
 def baseline(run: Run, model: Schema) -> None:
     def body():
         differences = schema_differences(model, run.conn, run.database)
-        with run.conn.cursor() as cur:
-            checked, orphans = checks.orphans(cur, model)
         details = {"tables": len(model.tables), "views": len(model.views),
-                   "differences": differences, "foreign_keys": checked,
-                   "orphans_in_fixtures": [f"{t}.{n}: {c}" for (t, n), c in orphans.items()]}
+                   "differences": differences}
         if differences:
             return details, ("the loaded baseline differs from its model:\n"
                              + "\n".join(differences))
@@ -162,7 +159,8 @@ def forward(run: Run, subject: Subject, per_column: set[str]) -> Snapshot:
             snapshot.assertions = [(r, checks.assertion_before(cur, r)) for r in rendered]
             _, snapshot.orphans = checks.orphans(cur, base)
         return {"rows": {t: d.whole.rows for t, d in snapshot.tables.items()},
-                "checksummed_by_column": sorted(per_column)}, None
+                "checksummed_by_column": sorted(per_column),
+                "orphans": {f"{t}.{n}": c for (t, n), c in snapshot.orphans.items()}}, None
     run.stage("snapshot", take, stops=True)
 
     text, statements = planned_script(subject.proposal, base, subject.walk, run.label)
