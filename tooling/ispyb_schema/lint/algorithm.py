@@ -141,7 +141,7 @@ def clause_kinds(op: Operation, model: Schema, pieces, foreign_key_checks: bool 
     else:
         kinds = [_kinds(op, model)]
     if len(kinds) != len(clauses):
-        raise ValueError(f"{type(op).key}: {len(clauses)} ALTER clauses but {len(kinds)} "
+        raise ValueError(f"{op.key}: {len(clauses)} ALTER clauses but {len(kinds)} "
                          "classified")
     return kinds
 
@@ -175,7 +175,7 @@ def _kinds(op: Operation, model: Schema) -> set[str]:
         return {"drop foreign key"}
     if isinstance(op, SetTableComment):
         return {"change table comment"}
-    raise ValueError(f"no algorithm prediction for the ALTER clauses of {type(op).key}")
+    raise ValueError(f"no algorithm prediction for the ALTER clauses of {op.key}")
 
 
 def _drop_kind(table: Table, column: str) -> str:

@@ -40,8 +40,8 @@ class Step:
 
     @property
     def kind(self) -> str:
-        """The operation's YAML key (read from the class: unpivot has a field named key)."""
-        return type(self.op).key
+        """The operation's YAML key."""
+        return self.op.key
 
     @property
     def label(self) -> str:

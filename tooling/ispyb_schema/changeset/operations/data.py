@@ -197,19 +197,19 @@ class _Repeated(DataStep):
 
     source: str
     target: str
-    key: tuple[tuple[str, str], ...]  # (target column, source column)
+    key_columns: tuple[tuple[str, str], ...]  # YAML ``key``: (target column, source column)
     columns: tuple[str, ...]
     value: str
     order: str | None = None
     set_values: tuple[tuple[str, str], ...] = ()
     skip_null: bool = True
 
-    yaml_names = {"from": "source", "to": "target", "set": "set_values"}
+    yaml_names = {"from": "source", "to": "target", "set": "set_values", "key": "key_columns"}
 
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         fields = super().fields_from_yaml(body, where, problems)
-        fields["key"] = tuple(body["key"].items())
+        fields["key_columns"] = tuple(body["key"].items())
         fields["set_values"] = tuple((k, str(v)) for k, v in body.get("set", {}).items())
         return fields
 
@@ -220,7 +220,7 @@ class _Repeated(DataStep):
         problems += columns_problems(self, source, self.columns, ("columns",))
         if source is None or target is None:
             return problems
-        for dst, src in self.key:
+        for dst, src in self.key_columns:
             self.column_or_error(target, dst, problems, "key", dst, key=True)
             self.column_or_error(source, src, problems, "key", dst)
         for key in ("value", "order"):
@@ -230,7 +230,7 @@ class _Repeated(DataStep):
             if self.column_or_error(target, dst, problems, "set", dst, key=True):
                 problems += expression_problems(self.where, ("set", dst), text,
                                                 scope_of(model, self.source))
-        given = [d for d, _ in self.key] + [self.value, self.order or ""] + \
+        given = [d for d, _ in self.key_columns] + [self.value, self.order or ""] + \
             [d for d, _ in self.set_values]
         return problems + missing_required(self, target, given, ())
 
@@ -245,13 +245,14 @@ class Unpivot(_Repeated):
     def render(self, model: Schema) -> list[Piece]:
         source, target = model.table(self.source), model.table(self.target)
         scope = scope_of(model, self.source)
-        names = [target.column(d).name for d, _ in self.key] + [target.column(self.value).name]
+        names = [target.column(d).name for d, _ in self.key_columns]
+        names.append(target.column(self.value).name)
         names += [target.column(self.order).name] if self.order else []
         names += [target.column(d).name for d, _ in self.set_values]
         selects = []
         for number, column in enumerate(self.columns, start=1):
             name = source.column(column).name
-            parts = [qualified(self.source, source.column(s).name) for _, s in self.key]
+            parts = [qualified(self.source, source.column(s).name) for _, s in self.key_columns]
             parts.append(qualified(self.source, name))
             parts += [str(number)] if self.order else []
             parts += [expression_sql(t, scope) for _, t in self.set_values]
@@ -259,14 +260,14 @@ class Unpivot(_Repeated):
             if self.skip_null:
                 select += f" WHERE {qualified(self.source, name)} IS NOT NULL"
             selects.append(select)
-        width = len(self.key) + 1
+        width = len(self.key_columns) + 1
         order = ", ".join(str(i) for i in range(1, width + (2 if self.order else 1)))
         text = (f"INSERT INTO {ident(self.target)} ({idents(names)}) "
                 f"{' UNION ALL '.join(selects)} ORDER BY {order}")
         return [Statement(text, frozenset({self.source, self.target}), data=True)]
 
     def reads(self, model: Schema):
-        names = list(self.columns) + [s for _, s in self.key]
+        names = list(self.columns) + [s for _, s in self.key_columns]
         return {spelled(model, self.source, c) for c in names}
 
     def writes(self, model: Schema):
@@ -279,7 +280,8 @@ class Unpivot(_Repeated):
         if any(expression_reads(t, scope) for _, t in self.set_values):
             raise NotReversible("unpivot with 'set' values read from columns cannot be pivoted "
                                 "back automatically")
-        return [self.derived(Pivot, source=self.source, target=self.target, key=self.key,
+        return [self.derived(Pivot, source=self.source, target=self.target,
+                             key_columns=self.key_columns,
                              columns=self.columns, value=self.value, order=self.order,
                              set_values=self.set_values, skip_null=self.skip_null)]
 
@@ -296,7 +298,7 @@ class Pivot(_Repeated):
             alias = f"p{number}"
             conditions = [f"{qualified(alias, target.column(d).name)} = "
                           f"{qualified(self.source, source.column(s).name)}"
-                          for d, s in self.key]
+                          for d, s in self.key_columns]
             conditions.append(f"{qualified(alias, target.column(self.order).name)} = {number}")
             conditions += [f"{qualified(alias, target.column(d).name)} = "
                            f"{expression_sql(t, scope)}" for d, t in self.set_values]
