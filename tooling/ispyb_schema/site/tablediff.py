@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from ..model import Column, Table, diff_tables
+from ..model import Change, Check, Column, ForeignKey, Index, IndexPart, Table, diff_tables
+from ..model.serialize import part_to_str
+from ..render.ddl import check_definition, foreign_key_definition, index_definition
 from .viewmodel import ProposalPage
 
 
@@ -102,6 +104,28 @@ def _after_row(rows: list[ColumnRow], before_name: str) -> int:
     return len(rows)
 
 
+def _as_sql(value) -> str:
+    """A model value as a reviewer reads it: keys and checks as their SQL definitions."""
+    if isinstance(value, Index):
+        return index_definition(value)
+    if isinstance(value, ForeignKey):
+        return foreign_key_definition(value)
+    if isinstance(value, Check):
+        return check_definition(value)
+    if isinstance(value, tuple) and value and all(isinstance(p, IndexPart) for p in value):
+        return "(" + ", ".join(part_to_str(p) for p in value) + ")"
+    return repr(value)
+
+
+def describe_change(change: Change) -> str:
+    """One line for a key, check or table-option change."""
+    if change.kind == "added":
+        return f"+ {change.path}: {_as_sql(change.after)}"
+    if change.kind == "removed":
+        return f"- {change.path}: {_as_sql(change.before)}"
+    return f"~ {change.path}: {_as_sql(change.before)} → {_as_sql(change.after)}"
+
+
 def table_change(proposal: ProposalPage, name: str) -> TableChange:
     """The change of one touched table (``name`` as it is after the proposal)."""
     old_name = {r.new: r.old for r in proposal.renamed_tables}.get(name, name)
@@ -119,7 +143,7 @@ def table_change(proposal: ProposalPage, name: str) -> TableChange:
     other = ()
     if old is not None and new is not None:
         diff = diff_tables(old.with_changes(name=name), new)
-        other = tuple(str(c) for c in diff.changes if ".column " not in c.path
+        other = tuple(describe_change(c) for c in diff.changes if ".column " not in c.path
                       and not c.path.endswith(".column order"))
         if status == "changed" and not other and all(r.status == "same" for r in rows):
             status = "unchanged"
