@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -31,6 +32,9 @@ def open_db(db: str | None):
     if db in KINDS[1:]:
         return provide_server(prefer=db)
     if db and "://" in db:
+        if urlsplit(db).path.strip("/"):
+            click.echo(f"note: --db names a server; verify ignores the database in {redact(db)} "
+                       "and creates its own scratch databases", err=True)
         return provide_server(db, prefer="url")
     if db:
         raise InputError.single(None, f"--db {db!r}: expected a mysql:// URL, 'docker' or "
@@ -46,7 +50,7 @@ def _progress() -> Progress:
     return LineProgress(sys.stderr)
 
 
-def _record_path(json_path: str | None, started: str) -> Path | None:
+def record_path(json_path: str | None, started: str) -> Path | None:
     if json_path:
         return Path(json_path)
     try:
@@ -108,7 +112,7 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
         progress.close()
         for line in summary_lines(report):
             click.echo(line)
-        record = _record_path(json_path, report.started)
+        record = record_path(json_path, report.started)
         if record:
             report.write(record)
             click.echo(f"record: {record}")
