@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """``ispyb-schema build``, the README's main job, on a small project of its own."""
+import json
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ def project(tmp_path: Path) -> Path:
     for name in ("pyproject.toml", "LICENSE.LGPL"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "schema" / "tables", tmp_path / "schema" / "tables")
+    shutil.copytree(ROOT / "schema" / "fixtures", tmp_path / "schema" / "fixtures")
     shutil.copytree(ROOT / "site", tmp_path / "site",
                     ignore=shutil.ignore_patterns("site", "generated"))
     (tmp_path / "proposals").mkdir()
@@ -25,13 +27,13 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def build(cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ispyb_schema", "build"], cwd=cwd,
+def build(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ispyb_schema", "build", *args], cwd=cwd,
                           capture_output=True, text=True)
 
 
 def test_build_validates_writes_sql_and_builds_the_site(project):
-    result = build(project)
+    result = build(project, "--no-db")
     assert result.returncode == 0, result.stderr
     scripts = sorted(p.name for p in (project / "build" / "sql").iterdir())
     assert len(scripts) == 6
@@ -44,14 +46,37 @@ def test_build_validates_writes_sql_and_builds_the_site(project):
     index = project / "site" / "site" / "index.html"
     assert index.is_file() and "dc-snapshots" in index.read_text()
     assert "2 proposals valid" in result.stderr
+    home = index.read_text()
+    assert "lint: " in home and "lint: not run" not in home
+    assert "verify: not run" in home and not (project / "results").exists()
 
 
 def test_an_invalid_proposal_stops_the_build_before_anything_is_written(project):
     bad = project / "proposals" / "dc-snapshots.yaml"
     bad.write_text(bad.read_text().replace("table: DataCollectionFileAttachment",
                                            "table: DataCollectionFileAtachment", 1))
-    result = build(project)
+    result = build(project, "--no-db")
     assert result.returncode == 2
     assert "DataCollectionFileAtachment" in result.stderr
     assert not (project / "build").exists()
     assert not (project / "site" / "site").exists()
+
+
+def test_build_verifies_on_the_server_and_shows_the_record(project, mariadb_server):
+    result = build(project, "--db", mariadb_server.url)
+    assert result.returncode == 0, result.stderr
+    records = list((project / "results").glob("verify-*.json"))
+    assert len(records) == 1
+    record = json.loads(records[0].read_text())
+    assert record["ok"] and {r["proposal"] for r in record["runs"]} == {
+        "dc-snapshots", "screening-rank-removal", "all"}
+    page = next((project / "site" / "site" / "generated" / "proposals").glob("dc-snapshots*"))
+    text = (page / "index.html" if page.is_dir() else page).read_text()
+    assert "verify: passed" in text
+    assert not [d for d in _databases(mariadb_server) if d.startswith("ispyb_verify")]
+
+
+def _databases(server) -> list[str]:
+    with server.connect() as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES")
+        return [row[0] for row in cur.fetchall()]

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""``ispyb-schema build``: the main job — validate every proposal, write its SQL, build the
-review site."""
+"""``ispyb-schema build``: the main job — validate every proposal, write its SQL, verify it on
+MariaDB, build the review site."""
 from __future__ import annotations
 
 import sys
@@ -12,7 +12,12 @@ from ..config import find_project, resolve_baseline
 from ..site.build import build_docs
 from ..site.publish import SiteBuildFailed, collect, run_mkdocs
 from ..site.viewmodel import SiteModel
+from ..verify import verify_proposals
+from ..verify.inputs import default_fixtures
+from ..verify.summary import summary_lines
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
+from .validate import project_proposals
+from .verify import db_option, open_db, record_path
 
 
 def write_sql(model: SiteModel, folder: Path) -> list[Path]:
@@ -31,15 +36,41 @@ def write_sql(model: SiteModel, folder: Path) -> list[Path]:
     return written
 
 
+def verify_all(baseline: str | None, db: str | None) -> dict | None:
+    """Verify every proposal of the project; the record, also written to results/."""
+    paths = project_proposals()
+    if not paths:
+        return None
+    fixtures, _ = default_fixtures(baseline)
+    with open_db(db) as server:
+        click.echo(f"verifying on {server.describe()}", err=True)
+        report = verify_proposals(paths, resolve_baseline(baseline), fixtures, server)
+    for line in summary_lines(report):
+        click.echo(line, err=True)
+    record = record_path(None, report.started)
+    report.write(record)
+    return report.to_dict()
+
+
 @click.command("build")
 @baseline_option
+@db_option
+@click.option("--no-db", is_flag=True, help="Skip verification (no MariaDB needed); the site "
+              "shows the newest verification record made against this baseline, if any.")
 @click.option("--sql-dir", type=click.Path(file_okay=False), default=None,
               help="Where to write the SQL scripts. Default: build/sql in the project.")
 @handle_errors
-def build_command(baseline: str | None, sql_dir: str | None) -> None:
-    """Validate every proposal, write its SQL and build the review site (site/site/)."""
+def build_command(baseline: str | None, db: str | None, no_db: bool,
+                  sql_dir: str | None) -> None:
+    """Validate every proposal, write its SQL, verify it and build the review site.
+
+    Exit 2 if a proposal does not validate (nothing is written), 1 if one fails verification
+    or the site does not build strictly (the site still shows the failure).
+    """
     project = find_project()
-    model = collect(project, resolve_baseline(baseline))  # validates: exit 2 on any error
+    source = resolve_baseline(baseline)
+    record = None if no_db else verify_all(baseline, db)  # validates first: exit 2, no output
+    model = collect(project, source, record)
     folder = Path(sql_dir) if sql_dir else project.root / "build" / "sql"
     scripts = write_sql(model, folder)
     build_docs(model, project.site / "docs")
@@ -51,3 +82,6 @@ def build_command(baseline: str | None, sql_dir: str | None) -> None:
     click.echo(f"{len(model.proposals)} proposals valid against {model.baseline_label}", err=True)
     click.echo(f"{len(scripts)} SQL scripts in {folder}", err=True)
     click.echo(f"review site: {out / 'index.html'}", err=True)
+    if record is not None and not record["ok"]:
+        click.echo("verification failed: see the proposals' pages", err=True)
+        sys.exit(EXIT_GATE_FAILED)

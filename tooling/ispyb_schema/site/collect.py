@@ -4,8 +4,8 @@
 What it uses from ``ispyb_schema.changeset``: ``validate(paths, baseline)`` (the proposals, their
 dependency order, the model each starts from and its walk), ``render_plan`` (forward, rollback
 and upstream SQL), ``walk_proposal`` (to apply the accepted ones), and the Proposal's metadata
-and rename steps. Lint and verification results are not collected yet: their sections say
-"not run yet".
+and rename steps. Lint findings, conflicts and verification records come through
+:mod:`.results`.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..config import Project
 from ..errors import EnvironmentProblem, InputError
 from ..model import Schema
+from .results import latest_record, lint_sections, verifications
 from .viewmodel import (
     Author,
     ColumnRename,
@@ -87,7 +88,8 @@ def _applied(walk) -> Schema:
 
 
 def proposal_page(proposal, before: Schema, after: Schema, sql: dict[str, str],
-                  project: Project, today: date) -> ProposalPage:
+                  project: Project, today: date, **results) -> ProposalPage:
+    """The page of one proposal; ``results`` are its lint, conflicts and verification."""
     table_renames, column_renames = renames(proposal)
     meetings = tuple(m.date for m in proposal.meetings)
     source = Path(proposal.file).resolve()
@@ -107,11 +109,14 @@ def proposal_page(proposal, before: Schema, after: Schema, sql: dict[str, str],
         renamed_tables=tuple(table_renames), renamed_columns=tuple(column_renames),
         source=str(source.relative_to(project.root)) if source.is_relative_to(project.root)
         else source.name,
+        **results,
     )
 
 
 def collect_site(project: Project, baseline: Schema, baseline_source: str,
-                 today: date | None = None) -> SiteModel:
+                 today: date | None = None, record: dict | None = None) -> SiteModel:
+    """Everything the site shows. ``record``: a verification record to show (default: the
+    newest one in results/ made against this baseline)."""
     today = today or date.today()
     label = describe_source(baseline_source, project.root)
     files = sorted(project.proposals.glob("*.yaml")) if project.proposals.is_dir() else []
@@ -120,13 +125,18 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
         validate, render_plan, walk_proposal, script_name = _changeset()
         result = validate(files, baseline)
         result.raise_if_errors()
+        lint = lint_sections(result, baseline, label, project.root)
+        verified = verifications(record or latest_record(project.root, baseline))
         for pid in result.order:
             proposal, base, walk = result.proposals[pid], result.bases[pid], result.walks[pid]
             sql = {"forward": render_plan(proposal, base, walk, label),
                    "rollback": render_plan(proposal, base, walk, label, rollback=True),
                    "upstream": render_plan(proposal, base, walk, label, upstream=True),
                    "upstream_name": script_name(proposal, rollback=False)}
-            pages.append(proposal_page(proposal, base, walk.model, sql, project, today))
+            findings, conflicts = lint.get(pid, (None, ()))
+            pages.append(proposal_page(proposal, base, walk.model, sql, project, today,
+                                       lint=findings, conflicts=conflicts,
+                                       verification=verified.get(pid)))
             if proposal.status == "accepted":
                 accepted = _applied(walk_proposal(proposal, accepted))
     licence = project.root / "LICENSE.LGPL"

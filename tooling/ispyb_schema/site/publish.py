@@ -35,9 +35,10 @@ def generate_docs(project: Project, baseline_source: str) -> int:
     return build_docs(collect(project, baseline_source), project.site / "docs")
 
 
-def collect(project: Project, baseline_source: str) -> SiteModel:
-    """Every proposal validated and planned against the baseline, as the site's view-model."""
-    return collect_site(project, load_schema(baseline_source), baseline_source)
+def collect(project: Project, baseline_source: str, record: dict | None = None) -> SiteModel:
+    """Every proposal validated, planned and linted against the baseline, with its
+    verification (``record``, or the newest matching one in results/), as the view-model."""
+    return collect_site(project, load_schema(baseline_source), baseline_source, record=record)
 
 
 def run_mkdocs(site: Path, strict: bool = True) -> Path:

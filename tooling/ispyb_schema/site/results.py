@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Lint findings, conflicts and verification records -> the site's view-model.
+
+Lint runs here, without a database (it takes a second); verification needs a server, so the
+site shows the newest verification record in ``results/`` that was made against the same
+baseline (same model fingerprint), or the record it is handed.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..changeset.plan import fingerprint
+from ..changeset.validate import Validation
+from ..lint.conflicts import Portfolio
+from ..lint.run import lint_proposals
+from ..model import Schema
+from .viewmodel import Conflict, LintFinding, RowCount, Verification, VerificationStep
+
+RECORD_FORMAT = "ispyb-schema/verify-result/1"
+
+
+def lint_sections(validation: Validation, baseline: Schema, label: str, root: Path
+                  ) -> dict[str, tuple[tuple[LintFinding, ...], tuple[Conflict, ...]]]:
+    """Per proposal id: its unsuppressed lint findings and its conflicts with open proposals."""
+    portfolio = Portfolio(validation, {label: baseline})
+    report = lint_proposals(validation, portfolio=portfolio)
+    out = {}
+    for pid, result in report.results.items():
+        findings = tuple(
+            LintFinding(f.code, f.severity, f.message, _relative(f.loc, root))
+            for f in result.findings if not f.suppressed)
+        conflicts = tuple(Conflict(c.other, f"both change {', '.join(c.names)}: {c.why}")
+                          for c in portfolio.conflicts(pid))
+        out[pid] = (findings, conflicts)
+    return out
+
+
+def _relative(loc, root: Path) -> str:
+    if loc is None:
+        return ""
+    path = Path(loc.file).resolve()
+    name = path.relative_to(root) if path.is_relative_to(root) else path.name
+    return f"{name}:{loc.line}:{loc.column}"
+
+
+def latest_record(root: Path, baseline: Schema) -> dict | None:
+    """The newest ``results/verify-*.json`` made against ``baseline``, if any."""
+    wanted = fingerprint(baseline)
+    for path in sorted((root / "results").glob("verify-*.json"), reverse=True):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if record.get("format") == RECORD_FORMAT and \
+                record.get("baseline", {}).get("fingerprint") == wanted:
+            return record
+    return None
+
+
+def verifications(record: dict | None) -> dict[str, Verification]:
+    """Per proposal id, its own run of the record (the run of all proposals is left out)."""
+    if not record:
+        return {}
+    server = record.get("server", {})
+    label = f"MariaDB {server.get('version', '?')} ({server.get('kind', '?')})"
+    out = {}
+    for run in record.get("runs", []):
+        if run.get("file") is None:  # the run of all proposals together
+            continue
+        steps = tuple(VerificationStep(s["name"], s["ok"], s.get("seconds"), s.get("error") or "")
+                      for s in run.get("steps", []))
+        out[run["proposal"]] = Verification(run["ok"], record.get("started", ""), label, steps,
+                                            _row_counts(run))
+    return out
+
+
+def _row_counts(run: dict) -> tuple[RowCount, ...]:
+    data = next((s for s in run.get("steps", []) if s["name"] == "data"), None)
+    rows = (data or {}).get("details", {}).get("rows", {})
+    return tuple(RowCount(table, before, after) for table, (before, after) in sorted(rows.items()))
