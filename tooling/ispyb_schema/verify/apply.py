@@ -27,7 +27,7 @@ from ..errors import EnvironmentProblem, InputError, SourceLoc
 from ..importer.live import parse_url
 from ..model import Column, ColumnType, Index, IndexPart, Table
 from ..render.ddl import create_table
-from ..render.quote import ident
+from ..render.quote import ident, idents
 from .compare import schema_differences
 from .runner import Subject
 from .session import baseline_label
@@ -85,8 +85,9 @@ def _recorded(conn, database: str, names: list[str]) -> dict[str, tuple[str, obj
                     "AND TABLE_NAME = %s", (database, STATUS))
         if not cur.fetchone()[0]:
             return {}
-        cur.execute(f"SELECT scriptName, schemaStatus, recordTimeStamp FROM {ident(STATUS)} "
-                    f"WHERE scriptName IN ({', '.join(['%s'] * len(names))})", names)
+        columns = idents(["scriptName", "schemaStatus", "recordTimeStamp"])
+        cur.execute(f"SELECT {columns} FROM {ident(STATUS)} WHERE {ident('scriptName')} "
+                    f"IN ({', '.join(['%s'] * len(names))})", names)
         return {name: (status, stamp) for name, status, stamp in cur.fetchall()}
 
 
