@@ -3,6 +3,8 @@
 move values (see :mod:`.moves`)."""
 from __future__ import annotations
 
+import pymysql
+
 from .moves import MoveCheck
 from .snapshot import Digest, fetch_digest
 from .statements import PlannedStatement
@@ -25,20 +27,34 @@ class MoveProbes:
         self.source: dict[int, Digest] = {}
         self.target_before: dict[int, Digest] = {}
         self.target_after: dict[int, Digest] = {}
+        self.errors: dict[int, str] = {}
 
     def before(self, statement: PlannedStatement) -> None:
-        with self.conn.cursor() as cur:
-            for check in self.first.get(statement.index, []):
-                self.source[id(check)] = fetch_digest(cur, check.source_sql)
-                if check.grows:
-                    self.target_before[id(check)] = fetch_digest(cur, check.target_sql)
+        for check in self.first.get(statement.index, []):
+            self._measure(check, self.source, check.source_sql)
+            if check.grows:
+                self._measure(check, self.target_before, check.target_sql)
 
     def after(self, statement: PlannedStatement) -> None:
-        with self.conn.cursor() as cur:
-            for check in self.last.get(statement.index, []):
-                self.target_after[id(check)] = fetch_digest(cur, check.target_sql)
+        for check in self.last.get(statement.index, []):
+            self._measure(check, self.target_after, check.target_sql)
+
+    def _measure(self, check: MoveCheck, into: dict, sql: str) -> None:
+        """A digest; a query the server refuses (the schema is not what the model says: the
+        schema stage reports why) makes the check unmeasured, not the script failed."""
+        if id(check) in self.errors:
+            return
+        try:
+            with self.conn.cursor() as cur:
+                into[id(check)] = fetch_digest(cur, sql)
+        except pymysql.MySQLError as err:
+            self.errors[id(check)] = f"MariaDB error {err.args[0]}: {err.args[-1]}"
 
     def measured(self) -> list[tuple[MoveCheck, Digest, Digest | None, Digest]]:
         """(check, source, target before, target after) for every check that ran."""
         return [(c, self.source[id(c)], self.target_before.get(id(c)),
-                 self.target_after[id(c)]) for c in self.checks if id(c) in self.target_after]
+                 self.target_after[id(c)]) for c in self.checks
+                if id(c) in self.target_after and id(c) not in self.errors]
+
+    def unmeasured(self) -> list[tuple[MoveCheck, str]]:
+        return [(c, self.errors[id(c)]) for c in self.checks if id(c) in self.errors]

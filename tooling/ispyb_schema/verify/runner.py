@@ -191,6 +191,9 @@ def _data(run: Run, subject: Subject, snapshot: Snapshot, probes: MoveProbes):
                                                  table.name in snapshot.per_column)
         results = checks.kept(base, final, found, snapshot.tables, after)
         results += [checks.move_result(*m) for m in probes.measured()]
+        results += [checks.CheckResult("moved values", f"{c.label}: {c.what}", False,
+                                       f"{c.label}: {c.what}: could not be measured: {why}")
+                    for c, why in probes.unmeasured()]
         checked, orphans = checks.orphans(cur, final)
         results += checks.orphan_failures(final, orphans,
                                           checks.orphans_at_end(found, snapshot.orphans))
