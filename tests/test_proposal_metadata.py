@@ -56,3 +56,19 @@ def test_an_unknown_role_is_an_error_at_its_line(tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(path), "--baseline", "schema"])
     assert result.exit_code == 2
     assert f"{path}:6:" in result.output and "boss" in result.output
+
+
+def test_the_site_names_owner_and_drafter(tmp_path):
+    from ispyb_schema.site.build import render_pages
+    from ispyb_schema.site.collect import collect_site
+    from ispyb_schema.config import Project
+    from ispyb_schema.baseline import load_schema
+
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "proposals").mkdir()
+    write(tmp_path / "proposals", PROPOSAL)
+    project = Project(tmp_path, "schema", tmp_path / "proposals", tmp_path / "site")
+    model = collect_site(project, load_schema(root / "schema"), str(root / "schema"))
+    page = render_pages(model)["proposals/metadata-example.md"]
+    assert "Diamond Light Source (Diamond, owner)" in page
+    assert "ispyb-schema contributors (ispyb-schema, drafter)" in page

@@ -95,7 +95,7 @@ def proposal_page(proposal, before: Schema, after: Schema, sql: dict[str, str],
     source = Path(proposal.file).resolve()
     return ProposalPage(
         id=proposal.id, title=proposal.title, status=proposal.status,
-        authors=tuple(Author(a.name, a.affiliation) for a in proposal.authors),
+        authors=tuple(Author(a.name, a.affiliation, a.role) for a in proposal.authors),
         before=before, after=after, touched_tables=(),
         forward_sql=sql["forward"], rollback_sql=sql["rollback"], upstream_sql=sql["upstream"],
         upstream_name=sql["upstream_name"],

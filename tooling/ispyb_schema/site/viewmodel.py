@@ -18,6 +18,7 @@ STATUSES = ("draft", "under review", "accepted", "rejected", "applied")
 class Author:
     name: str
     affiliation: str
+    role: str = ""  # owner / drafter / contributor, as the proposal says
 
 
 @dataclass(frozen=True)
