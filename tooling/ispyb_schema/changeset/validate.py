@@ -47,7 +47,7 @@ def validate(paths: list[Path], baseline: Schema) -> Validation:
                for d in proposal.depends_on):
             continue  # a dependency is broken; its own errors say why
         base = baseline
-        for dep in _closure(result, pid):
+        for dep in dependencies(result, pid):
             base = walk_proposal(result.proposals[dep], base).model
         result.bases[pid] = base
         result.walks[pid] = walk_proposal(proposal, base)
@@ -139,7 +139,7 @@ def _topological(result: Validation, cyclic: set[str]) -> list[str]:
     return [p for p in order if not any(d in cyclic for d in result.proposals[p].depends_on)]
 
 
-def _closure(result: Validation, pid: str) -> list[str]:
+def dependencies(result: Validation, pid: str) -> list[str]:
     """Every proposal ``pid`` depends on, transitively, in dependency order."""
     wanted, todo = set(), list(result.proposals[pid].depends_on)
     while todo:

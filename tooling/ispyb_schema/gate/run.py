@@ -14,7 +14,7 @@ from ..errors import Diagnostic, SourceLoc
 from ..harness.server import Server
 from ..lint import lint_proposals
 from ..lint.conflicts import Portfolio
-from ..lint.context import dependencies
+from ..changeset.validate import dependencies
 from ..lint.impact import ImpactIndex
 from ..lint.probe import DataSource
 from ..lint.run import LintFinding

@@ -78,16 +78,21 @@ def parse_url(url: str) -> dict:
     }
 
 
-def import_url(url: str) -> Schema:
-    """Import the database named in ``url``."""
+def connect_url(url: str):
+    """An open connection to the server in ``url`` and the database the URL names."""
     args = parse_url(url)
     database = args.pop("database")
     if not database:
         raise InputError.single(SourceLoc(url), "the URL must name a database: mysql://…/DB")
     try:
-        conn = pymysql.connect(**args, charset="utf8mb4")
+        return pymysql.connect(**args, charset="utf8mb4"), database
     except pymysql.MySQLError as err:
         raise EnvironmentProblem(f"cannot connect to {args['host']}:{args['port']}: {err}") from None
+
+
+def import_url(url: str) -> Schema:
+    """Import the database named in ``url``."""
+    conn, database = connect_url(url)
     try:
         return import_connection(conn, database)
     finally:

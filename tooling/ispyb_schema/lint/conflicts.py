@@ -15,7 +15,7 @@ from ..changeset.engine import walk_proposal
 from ..changeset.validate import Validation
 from ..errors import Diagnostic
 from ..model import Schema, diff_schemas
-from .context import dependencies
+from ..changeset.validate import dependencies
 
 OPEN = ("draft", "under review", "accepted")
 RELEASED = ("accepted", "applied")

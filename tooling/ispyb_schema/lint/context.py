@@ -19,7 +19,6 @@ from .algorithm import KINDS, Prediction, clause_kinds, combine, statement_kinds
 from .suppress import Suppressions
 
 if TYPE_CHECKING:
-    from ..changeset.validate import Validation
     from .conflicts import Portfolio
     from .impact import ImpactIndex
     from .probe import DataChecks
@@ -138,16 +137,6 @@ def plan_items(steps: list[Step], foreign_key_checks: bool = True) -> list[PlanI
         items.append(PlanItem(item, item_steps, alter))
     return items
 
-
-def dependencies(validation: "Validation", pid: str) -> list[str]:
-    """Every proposal ``pid`` depends on, transitively, in dependency order."""
-    wanted, todo = set(), list(validation.proposals[pid].depends_on)
-    while todo:
-        dep = todo.pop()
-        if dep not in wanted and dep in validation.proposals:
-            wanted.add(dep)
-            todo += validation.proposals[dep].depends_on
-    return [p for p in validation.order if p in wanted]
 
 
 @dataclass

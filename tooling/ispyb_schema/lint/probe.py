@@ -25,7 +25,8 @@ from ..harness.server import Server, scratch_database
 from ..model import Schema
 from ..render.ddl import schema_ddl
 from ..render.quote import ident, qualified
-from .context import LintContext, Step, dependencies
+from ..changeset.validate import dependencies
+from .context import LintContext, Step
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymysql
-
-from ..errors import EnvironmentProblem, InputError, SourceLoc
-from ..importer.live import parse_url
+from ..errors import InputError, SourceLoc
+from ..importer.live import connect_url
 from ..render.quote import ident
 
 
@@ -171,15 +169,7 @@ def read_grants(path: str | Path) -> list[Grant]:
 
 def read_live(url: str) -> tuple[list[DbObject], list[Grant]]:
     """Views, routines, triggers and grants of the database named in ``url``."""
-    args = parse_url(url)
-    database = args.pop("database")
-    if not database:
-        raise InputError.single(SourceLoc(url), "the URL must name a database: mysql://…/DB")
-    try:
-        conn = pymysql.connect(**args, charset="utf8mb4")
-    except pymysql.MySQLError as err:
-        raise EnvironmentProblem(f"cannot connect to {args['host']}:{args['port']}: "
-                                 f"{err}") from None
+    conn, database = connect_url(url)
     try:
         with conn.cursor() as cur:
             return _live_objects(cur, database), _live_grants(cur, database)

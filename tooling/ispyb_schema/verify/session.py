@@ -17,7 +17,7 @@ from .. import __version__
 from ..baseline import load_schema
 from ..changeset.engine import walk_proposal
 from ..changeset.plan import fingerprint
-from ..changeset.validate import Validation, validate
+from ..changeset.validate import Validation, dependencies, validate
 from ..errors import InputError, SourceLoc
 from ..fixtures import fixture_sql
 from ..harness.server import Server
@@ -47,16 +47,6 @@ def make_loader(source: str, model: Schema, fixtures: list[Path]) -> Loader:
                   [str(f) for f in fixtures])
 
 
-def _dependencies(validation: Validation, pid: str) -> list[str]:
-    wanted, todo = set(), list(validation.proposals[pid].depends_on)
-    while todo:
-        dep = todo.pop()
-        if dep not in wanted and dep in validation.proposals:
-            wanted.add(dep)
-            todo += validation.proposals[dep].depends_on
-    return [p for p in validation.order if p in wanted]
-
-
 def _subject(validation: Validation, pid: str) -> Subject:
     return Subject(validation.proposals[pid], validation.bases[pid], validation.walks[pid])
 
@@ -78,7 +68,7 @@ def in_dependency_order(validation: Validation, base: Schema) -> tuple[list[Subj
 
 def _plans(validation: Validation, wanted: list[str], base: Schema, together: bool) -> list:
     """(run name, dependencies to apply first, proposals to verify, problems) per run."""
-    plans = [(pid, [_subject(validation, d) for d in _dependencies(validation, pid)],
+    plans = [(pid, [_subject(validation, d) for d in dependencies(validation, pid)],
               [_subject(validation, pid)], None) for pid in wanted]
     if together and len(wanted) > 1:
         subjects, problems = in_dependency_order(validation, base)

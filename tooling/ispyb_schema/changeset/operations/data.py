@@ -104,7 +104,7 @@ class CopyRows(DataStep):
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
-        source = self.table_or_error(model, self.source, problems, "from")
+        self.table_or_error(model, self.source, problems, "from")
         target = self.table_or_error(model, self.target, problems, "to")
         if problems:
             return problems
