@@ -23,8 +23,8 @@ from ..baseline import load_schema
 from ..changeset.engine import walk_proposal
 from ..changeset.plan import script_name
 from ..changeset.validate import validate
-from ..errors import EnvironmentProblem, InputError, SourceLoc
-from ..importer.live import parse_url
+from ..errors import EnvironmentProblem
+from ..importer.live import connect_url
 from ..model import Column, ColumnType, Index, IndexPart, Table
 from ..render.ddl import create_table
 from ..render.quote import ident, idents
@@ -51,16 +51,15 @@ def status_table() -> Table:
 
 
 def connect(url: str) -> tuple[pymysql.connections.Connection, str]:
-    args = parse_url(url)
-    database = args.pop("database")
-    if not database:
-        raise InputError.single(SourceLoc(url), "the URL must name the target database: "
-                                                "mysql://user:pass@host:port/DB")
+    """An autocommit connection to the target database named in ``url``."""
+    conn, database = connect_url(url)
     try:
-        return pymysql.connect(**args, database=database, charset="utf8mb4",
-                               autocommit=True), database
+        conn.select_db(database)
     except pymysql.MySQLError as err:
-        raise EnvironmentProblem(f"cannot connect to {baseline_label(url)}: {err}") from None
+        conn.close()
+        raise EnvironmentProblem(f"{baseline_label(url)}: {err.args[-1]}") from None
+    conn.autocommit(True)
+    return conn, database
 
 
 @dataclass
