@@ -249,3 +249,18 @@ def test_plugin_fixtures_work_in_a_users_test_suite(pytester, mariadb_server, mo
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["ispyb-schema MariaDB: ISPYB_SCHEMA_DB_URL=mysql://root:***@127.0.0.1:*",
                                  "used MariaDB server * (user root, from ISPYB_SCHEMA_DB_URL)"])
+
+
+def test_ephemeral_servers_start_side_by_side():
+    """Parallel installs once collided on files in /tmp; each server keeps its own tmpdir."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def start_and_stop(_):
+        server = open_server(prefer="local")
+        try:
+            return server.kind, server.local.root.exists()
+        finally:
+            server.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(start_and_stop, range(4))) == [("local", True)] * 4

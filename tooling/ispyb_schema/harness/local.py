@@ -159,6 +159,7 @@ def _install_datadir(install_db: str, root: Path) -> None:
         install_db,
         "--no-defaults",
         f"--datadir={root / 'data'}",
+        f"--tmpdir={root}",  # its own temporary files: parallel installs collide in /tmp
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
         "--skip-name-resolve",
