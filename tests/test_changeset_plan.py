@@ -156,6 +156,7 @@ def test_plan_output_file_and_stdout(monkeypatch, tmp_path):
     ("UPDATE a JOIN b ON a.x = b.y SET z = 1", {"a", "b"}),
     ("DELETE a FROM a JOIN b ON a.x = b.x", {"a"}),
     ("DELETE FROM a WHERE x IN (SELECT y FROM b)", {"a"}),
+    ("DELETE t FROM a AS t JOIN b AS s ON s.x = t.x", {"a"}),
 ])
 def test_a_raw_statement_writes_only_its_targets(sql, written):
     import sqlglot
@@ -164,3 +165,29 @@ def test_a_raw_statement_writes_only_its_targets(sql, written):
     from ispyb_schema.importer.dialect import MariaDB
 
     assert written_tables(sqlglot.parse_one(sql, read=MariaDB)) == written
+
+
+@pytest.mark.parametrize("target, error", [
+    ("DataCollectionGroup", None),
+    ("DataCollectionGruop", "unknown table 'DataCollectionGruop'"),
+])
+def test_a_multi_table_delete_may_name_its_target_by_alias(tmp_path, target, error):
+    path = tmp_path / "aliased-delete.yaml"
+    path.write_text(f"""\
+id: aliased-delete
+title: A raw step deleting through an alias
+status: draft
+authors: [{{name: ispyb-schema contributors, affiliation: ispyb-schema}}]
+created: 2026-11-23
+steps:
+  - sql:
+      forward: DELETE g FROM {target} AS g JOIN DataCollection AS d ON d.dataCollectionGroupId = g.dataCollectionGroupId WHERE d.dataCollectionId < 0
+      rollback: DELETE FROM DataCollectionGroup WHERE dataCollectionGroupId < 0
+      schema_effect: none
+      data_loss: {{acknowledged: true, reason: test of the checker only}}
+""")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--baseline", "schema"])
+    if error is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 2 and error in result.output

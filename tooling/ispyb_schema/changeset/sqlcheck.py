@@ -258,7 +258,9 @@ def check_query(node: exp.Expression, model: Schema) -> list[SqlProblem]:
 def _unknown_names(node: exp.Expression, model: Schema) -> list[SqlProblem]:
     problems: list[SqlProblem] = []
     ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
-    tables = [t for t in node.find_all(exp.Table) if t.name.lower() not in ctes]
+    aliases = _delete_aliases(node)
+    tables = [t for t in node.find_all(exp.Table)
+              if t.name.lower() not in ctes and id(t) not in aliases]
     for table in tables:
         if model.table(table.name) is None and model.view(table.name) is None:
             problems.append(problem_at(table, "E101", f"unknown table {table.name!r}"))
@@ -300,7 +302,20 @@ def statement_problems(node: exp.Expression) -> list[SqlProblem]:
 
 def referenced_tables(node: exp.Expression) -> set[str]:
     ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
-    return {t.name for t in node.find_all(exp.Table) if t.name.lower() not in ctes}
+    aliases = _delete_aliases(node)
+    return {t.name for t in node.find_all(exp.Table)
+            if t.name.lower() not in ctes and id(t) not in aliases}
+
+
+def _delete_aliases(node: exp.Expression) -> dict[int, str]:
+    """A multi-table DELETE's targets that name an alias (``DELETE t FROM A AS t JOIN …``):
+    node id -> the table the alias stands for."""
+    if not isinstance(node, exp.Delete):
+        return {}
+    sources = {t.alias.lower(): t.name for t in node.this.find_all(exp.Table) if t.alias} \
+        if node.this else {}
+    return {id(t): sources[t.name.lower()] for t in node.args.get("tables") or []
+            if isinstance(t, exp.Table) and t.name.lower() in sources}
 
 
 def written_tables(node: exp.Expression) -> set[str]:
@@ -312,8 +327,9 @@ def written_tables(node: exp.Expression) -> set[str]:
     if isinstance(node, exp.Update):
         return _update_targets(node)
     if isinstance(node, exp.Delete):
+        aliases = _delete_aliases(node)
         targets = node.args.get("tables") or [node.this]
-        return {t.name for t in targets if isinstance(t, exp.Table)}
+        return {aliases.get(id(t), t.name) for t in targets if isinstance(t, exp.Table)}
     return referenced_tables(node)
 
 
