@@ -132,13 +132,17 @@ def _add(statements: list, text: str, start: int, end: int) -> None:
         statements.append((text.count("\n", 0, start + lead) + 1, body.strip()))
 
 
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError.single(SourceLoc(str(path)), f"cannot read the {what}: {err}") from None
+
+
 def read_routines(path: str | Path) -> list[DbObject]:
     """The views, routines, triggers and events of a dump file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError.single(SourceLoc(str(path)), f"cannot read the dump: {err}") from None
+    text = _read(path, "dump")
     objects = []
     for line, statement in split_dump(text):
         head = _HEAD.match(statement)
@@ -151,10 +155,7 @@ def read_routines(path: str | Path) -> list[DbObject]:
 def read_grants(path: str | Path) -> list[Grant]:
     """The table and column grants of a file of GRANT statements (``SHOW GRANTS`` output)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError.single(SourceLoc(str(path)), f"cannot read the grants: {err}") from None
+    text = _read(path, "grants")
     grants = []
     for line, statement in split_dump(text):
         found = _GRANT.match(statement)
