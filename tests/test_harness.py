@@ -264,3 +264,18 @@ def test_ephemeral_servers_start_side_by_side():
 
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(start_and_stop, range(4))) == [("local", True)] * 4
+
+
+def test_a_kept_scratch_database_outlives_the_cleanup(mariadb_server):
+    name = mariadb_server.create_scratch_database("kept")
+    try:
+        mariadb_server.keep_scratch_database(name)
+        mariadb_server.drop_all_scratch()
+        with mariadb_server.connect() as conn, conn.cursor() as cur:
+            cur.execute("SHOW DATABASES LIKE %s", (name,))
+            assert cur.fetchone() == (name,)
+        with pytest.raises(NotOurDatabase):
+            mariadb_server.keep_scratch_database("mysql")
+    finally:
+        with mariadb_server.connect() as conn, conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")

@@ -350,12 +350,14 @@ def _update_targets(node: exp.Update) -> set[str]:
     return out
 
 
-def view_references(definition: str) -> set[tuple[str, str | None]]:
-    """(table, column) pairs a view definition reads; (table, None) for each table."""
+@lru_cache(maxsize=1024)
+def view_references(definition: str) -> frozenset[tuple[str, str | None]]:
+    """(table, column) pairs a view definition reads; (table, None) for each table. Cached:
+    every check of a step asks about every view of the model."""
     try:
         node = parse_select(definition)
     except SqlProblem:
-        return set()
+        return frozenset()
     out: set[tuple[str, str | None]] = {(t, None) for t in referenced_tables(node)}
     aliases: dict[str, str] = {}
     for scope in traverse_scope(node):
@@ -367,4 +369,4 @@ def view_references(definition: str) -> set[tuple[str, str | None]]:
         table = aliases.get(column.table.lower()) if column.table else single
         for name in ([table] if table else sorted({t for t, _ in out})):
             out.add((name, column.name))
-    return out
+    return frozenset(out)

@@ -109,6 +109,12 @@ class Server:
         self._execute(f"DROP DATABASE IF EXISTS `{name}`")
         self._scratch.discard(name)
 
+    def keep_scratch_database(self, name: str) -> None:
+        """Hand a scratch database over to the user: it is no longer ours to drop."""
+        if name not in self._scratch:
+            raise NotOurDatabase(f"`{name}` is not a scratch database this Server created")
+        self._scratch.discard(name)
+
     def drop_all_scratch(self) -> None:
         for name in sorted(self._scratch):
             self.drop_scratch_database(name)

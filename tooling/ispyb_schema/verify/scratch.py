@@ -93,7 +93,7 @@ class Databases:
         """Keep the database, or drop it in the background."""
         self.gone.add(name)
         if keep:
-            self.server._scratch.discard(name)  # no harness call yet to keep one: forget it
+            self.server.keep_scratch_database(name)
         else:
             self.drops.append(self.pool.submit(self.server.drop_scratch_database, name))
 
