@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""Load SQL scripts (dump files, DELIMITER-free) into a database, reporting the failing line.
+"""Load SQL scripts (dump files) into a database, reporting the failing line.
 
 The ``mariadb`` command-line client is used when installed (fastest, and exactly what a DBA
 would run); otherwise the script is split into statements and run one by one over PyMySQL.
@@ -10,25 +10,17 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pymysql
 
 from ..errors import IspybSchemaError
+from ..sqltext import split_statements
 
-# One lexical token of MariaDB SQL; quoted strings and comments may hold ';'.
-_TOKEN = re.compile(
-    r"""
-      (?P<quoted> '(?:[^'\\]|\\.|'')*' | "(?:[^"\\]|\\.|"")*" | `(?:[^`]|``)*` )
-    | (?P<executable> /\*M?!.*?\*/ )
-    | (?P<comment> /\*.*?\*/ | --(?=\s|$)[^\n]* | \#[^\n]* )
-    | (?P<end> ; )
-    | (?P<space> \s+ )
-    | (?P<code> [^'"`/\-\#;\s]+ | . )
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+__all__ = ["SqlScriptError", "find_client", "load_with_client", "load_with_pymysql",
+           "split_statements"]
+
 _CLIENT_ERROR_LINE = re.compile(r"^ERROR \d+ .*? at line (\d+): .*$", re.MULTILINE)
 
 
@@ -41,27 +33,6 @@ class SqlScriptError(IspybSchemaError):
         excerpt = "\n".join(statement.strip().splitlines()[:3])
         detail = f"\n  in: {excerpt}" if excerpt else ""
         super().__init__(f"{where}: loading into `{database}` failed: {message}{detail}")
-
-
-def split_statements(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line, statement)`` for each ``;``-terminated statement; comment-only pieces are skipped.
-
-    Executable comments (``/*!40101 … */``) are kept: the server runs them.
-    """
-    first = None  # offset of the current statement's first significant token
-    line, counted_to = 1, 0
-    for token in _TOKEN.finditer(text):
-        kind = token.lastgroup
-        if kind == "end":
-            if first is not None:
-                line += text.count("\n", counted_to, first)
-                counted_to = first
-                yield line, text[first : token.start()]
-            first = None
-        elif kind not in ("space", "comment") and first is None:
-            first = token.start()
-    if first is not None and text[first:].strip():
-        yield line + text.count("\n", counted_to, first), text[first:].rstrip()
 
 
 def find_client() -> str | None:

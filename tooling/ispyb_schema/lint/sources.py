@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import InputError, SourceLoc
 from ..importer.live import connect_url
 from ..render.quote import ident
+from ..sqltext import blank_comments, split_statements
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,6 @@ _HEAD = re.compile(
 _GRANT = re.compile(
     r"GRANT\s+(?P<privileges>.+?)\s+ON\s+(?:TABLE\s+)?(?P<object>[`\w.*$]+)\s+TO\s+"
     r"(?P<grantee>[^\s;]+)", re.IGNORECASE | re.DOTALL)
-_DELIMITER = re.compile(r"[ \t]*DELIMITER[ \t]+(\S+)[ \t]*(?:\n|$)", re.IGNORECASE)
 
 
 def unquote(name: str) -> str:
@@ -51,85 +51,10 @@ def unquote(name: str) -> str:
     return name.split(".")[-1].strip("`")
 
 
-def _blank(out: list[str], start: int, end: int) -> None:
-    out[start:end] = [c if c == "\n" else " " for c in out[start:end]]
-
-
-def _unwrap(text: str) -> str:
-    """The text with comments blanked and executable-comment markers (``/*!50001`` … ``*/``)
-    blanked around their kept content, so every character stays on its line."""
-    out, i, n, open_exec = list(text), 0, len(text), 0
-    quote = None
-    while i < n:
-        ch = text[i]
-        if quote:
-            if ch == "\\" and quote != "`":
-                i += 2
-                continue
-            quote = None if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif text.startswith("/*!", i):
-            end = i + 3
-            while end < n and text[end].isdigit():
-                end += 1
-            _blank(out, i, end)
-            open_exec += 1
-            i = end
-            continue
-        elif text.startswith("*/", i) and open_exec:
-            out[i:i + 2] = "  "
-            open_exec -= 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            _blank(out, i, end)
-            i = end
-            continue
-        elif ch == "#" or text.startswith("--", i) and text[i + 2:i + 3] in ("", " ", "\t", "\n"):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            _blank(out, i, end)
-            i = end
-            continue
-        i += 1
-    return "".join(out)
-
-
 def split_dump(text: str) -> list[tuple[int, str]]:
-    """``(line, statement)`` for each statement, following ``DELIMITER`` changes."""
-    text = _unwrap(text)
-    statements, delimiter, start, i, n, quote = [], ";", 0, 0, len(text), None
-    while i < n:
-        ch = text[i]
-        if quote:
-            if ch == "\\" and quote != "`":
-                i += 2
-                continue
-            quote = None if ch == quote else quote
-        elif ch in "'\"`":
-            quote = ch
-        elif (i == 0 or text[i - 1] == "\n") and _DELIMITER.match(text, i):
-            found = _DELIMITER.match(text, i)
-            _add(statements, text, start, i)
-            delimiter, i = found.group(1), found.end()
-            start = i
-            continue
-        elif text.startswith(delimiter, i):
-            _add(statements, text, start, i)
-            i += len(delimiter)
-            start = i
-            continue
-        i += 1
-    _add(statements, text, start, n)
-    return statements
-
-
-def _add(statements: list, text: str, start: int, end: int) -> None:
-    body = text[start:end]
-    if body.strip():
-        lead = len(body) - len(body.lstrip())
-        statements.append((text.count("\n", 0, start + lead) + 1, body.strip()))
+    """``(line, statement)`` of a routines dump, comments blanked and the content of
+    executable comments kept, so a statement's lines are the dump's lines."""
+    return list(split_statements(blank_comments(text)))
 
 
 def _read(path: Path, what: str) -> str:
