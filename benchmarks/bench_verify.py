@@ -120,8 +120,7 @@ def bench_scale(server, rows: int, limit: int) -> None:
                 cur.execute(f"SET SESSION max_statement_time = {limit}")
             for rollback in (False, True):
                 for subject in reversed(subjects) if rollback else subjects:
-                    _, statements = planned_script(subject.proposal, subject.base,
-                                                   subject.walk, "bench", rollback=rollback)
+                    _, statements = planned_script(subject.walk, "bench", rollback=rollback)
                     done, failure = execute(conn, statements)
                     slowest = max(done, key=lambda d: d.seconds, default=None)
                     total = sum(d.seconds for d in done)

@@ -141,7 +141,7 @@ def case_context(tmp_path, baseline, name: str) -> LintContext:
     path.write_text(HEAD.format(id=name) + steps, encoding="utf-8")
     result = validate([path], baseline)
     assert not result.diagnostics, "\n".join(map(str, result.sorted_diagnostics()))
-    return LintContext.build(result.proposals[name], result.bases[name])
+    return LintContext.build(result.walks[name])
 
 
 def refused(cursor, sql: str) -> str:
@@ -238,5 +238,5 @@ def test_prediction_agrees_on_every_proposal(mariadb_server, setup_sql, embedded
     pid = path.stem
     deps = [render_plan(result.proposals[d], result.bases[d], result.walks[d], "t")
             for d in result.order[:result.order.index(pid)]]
-    ctx = LintContext.build(result.proposals[pid], result.bases[pid])
+    ctx = LintContext.build(result.walks[pid])
     run_plan(mariadb_server, setup_sql, ctx, deps)

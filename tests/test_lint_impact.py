@@ -65,7 +65,7 @@ def context(embedded, tmp_path) -> LintContext:
     path.write_text(PROPOSAL)
     result = validate([path], embedded)
     assert not result.diagnostics, result.sorted_diagnostics()
-    return LintContext.build(result.proposals["impact-case"], result.bases["impact-case"])
+    return LintContext.build(result.walks["impact-case"])
 
 
 def test_the_dump_is_read_object_by_object():

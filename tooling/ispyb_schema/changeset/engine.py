@@ -1,115 +1,161 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """Walk a proposal's steps over a model: check, record the inverse, render, apply.
 
-One walk serves both validation (its diagnostics) and planning (its SQL pieces). Analyzers
-that need the whole proposal live here: data loss that was not acknowledged, a data step that
-reads what an earlier step removed, a step without an inverse or rollback, and the rollback
-check (the inverses, run backwards, must give the model back).
+One walk serves every stage: it records each step's primitives with their models and SQL,
+the rollback walk (the inverses, run backwards, expanded the same way) and the analyzers'
+diagnostics: data loss that was not acknowledged, a data step that reads what an earlier step
+removed, a step without an inverse or rollback, and the rollback check (the rollback must give
+the model back). :class:`Walker` is the only way in: it walks each (proposal, model) once per
+command and hands the same :class:`~.walk.ProposalWalk` to whoever asks again.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..errors import Diagnostic
 from ..model import Schema, diff_schemas
-from .operations import NotReversible, Operation, Piece
+from .operations import NotReversible, Operation
 from .proposal import Proposal
-
-Name = tuple[str, str | None]
-
-
-@dataclass
-class Provenance:
-    """What this proposal has done so far, for the analyzers."""
-
-    created: set[Name] = field(default_factory=set)
-    read: set[Name] = field(default_factory=set)
-    removed: dict[Name, Operation] = field(default_factory=dict)
-
-    @staticmethod
-    def key(name: Name) -> Name:
-        return name[0].lower(), name[1].lower() if name[1] else None
-
-    def is_new(self, name: Name) -> bool:
-        table, column = self.key(name)
-        return (table, None) in self.created or (table, column) in self.created
-
-    def was_read(self, name: Name) -> bool:
-        return self.key(name) in self.read
+from .walk import Primitive, Provenance, ProposalWalk, StepRecord, name_key
 
 
-@dataclass
-class Walk:
-    """The result of walking steps: the model after, SQL in order, inverses, diagnostics."""
+class Walker:
+    """Walks proposals over models, each (proposal, model) pair once."""
 
-    model: Schema
-    pieces: list[tuple[str, Piece]] = field(default_factory=list)  # (step label, piece)
-    undo: list[tuple[str, list[Operation]]] = field(default_factory=list)  # per step
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    reversible: bool = True
+    def __init__(self) -> None:
+        self._done: dict[tuple[int, int], tuple[Proposal, Schema, ProposalWalk]] = {}
+
+    def over(self, proposal: Proposal, model: Schema) -> ProposalWalk:
+        key = (id(proposal), id(model))  # the pair is kept, so the ids stay theirs
+        if key not in self._done:
+            self._done[key] = (proposal, model, _walk(proposal, model))
+        return self._done[key][2]
 
 
-def walk_proposal(proposal: Proposal, model: Schema) -> Walk:
-    """Forward walk with every analyzer, then the rollback check."""
-    walk = Walk(model)
-    seen = Provenance()
+class _Steps:
+    """The walk in progress: records, model, diagnostics, provenance."""
+
+    def __init__(self, model: Schema) -> None:
+        self.model = model
+        self.records: list[StepRecord] = []
+        self.primitives: list[Primitive] = []  # of the record being built
+        self.diagnostics: list[Diagnostic] = []
+        self.reversible = True
+        self.seen = Provenance()
+        self.position = 0
+
+    def add(self, number: int, label: str, op: Operation, source: Operation) -> Primitive:
+        """Render and apply ``op`` (checked), with its declared effect after it."""
+        before = self.model
+        prim = Primitive(number, op, before, op.apply(before), tuple(op.render(before)),
+                         label=label, source=source)
+        made = [prim]
+        inner = before
+        for part in op.effects():
+            made.append(Primitive(number, part, inner, part.apply(inner), effect=True,
+                                  label=label, source=source))
+            inner = made[-1].after
+        for item in made:
+            self._note(item)
+        self.primitives += made
+        self.model = prim.after
+        return prim
+
+    def _note(self, prim: Primitive) -> None:
+        seen, op, model = self.seen, prim.op, prim.before
+        seen.add(self.position, "read", op.reads(model))
+        seen.add(self.position, "created", op.creates(model))
+        seen.add(self.position, "written", op.writes(model))
+        if not prim.effect:
+            before, now = _column_keys(model), _column_keys(prim.after)
+            seen.add(self.position, "removed", before - now)
+            for key in before - now:
+                seen.removed.setdefault(key, op)
+            for key in now & seen.removed.keys():
+                del seen.removed[key]  # created again under the same name
+        self.position += 1
+
+    def close(self, number: int, label: str, op: Operation, before: Schema,
+              undo: list[Operation]) -> None:
+        self.records.append(StepRecord(number, label, op, before, self.model,
+                                       tuple(self.primitives), tuple(undo)))
+        self.primitives = []
+
+
+def expand(op: Operation, model: Schema) -> tuple[list[Diagnostic], list[Operation]]:
+    """A step's primitive operations over ``model`` (a compound step's once its check passes):
+    the one expansion the forward and the rollback walk share."""
+    if not op.compound:
+        return [], [op]
+    problems = op.check(model)
+    return problems, ([] if problems else op.expand(model))
+
+
+def _walk(proposal: Proposal, model: Schema) -> ProposalWalk:
+    """Forward walk with every analyzer, then the rollback walk and its check."""
+    walk = _Steps(model)
     for number, step in enumerate(proposal.steps, start=1):
-        _walk_step(step, f"step {number} ({step.key})", walk, seen)
+        _walk_step(walk, number, step)
+    diagnostics = walk.diagnostics
     for assertion in proposal.assertions:
-        walk.diagnostics += assertion.check(model, walk.model)
-    if walk.reversible and not walk.diagnostics:
-        back = rollback_walk(walk)
-        walk.diagnostics += back.diagnostics
+        diagnostics += assertion.check(model, walk.model)
+    rollback = None
+    if walk.reversible and not diagnostics:
+        back = _rollback(walk.records, walk.model)
+        rollback = tuple(back.records)
+        diagnostics += back.diagnostics
         changes = diff_schemas(model, back.model) if not back.diagnostics else None
         if changes:
             summary = "; ".join(str(c) for c in changes.changes()[:3])
-            walk.diagnostics.append(Diagnostic(proposal.loc("steps"), "the rollback does not "
-                                               "return to the baseline (+ left over, - missing, "
-                                               f"~ changed): {summary}", "E404"))
-    return walk
+            diagnostics.append(Diagnostic(proposal.loc("steps"), "the rollback does not "
+                                          "return to the baseline (+ left over, - missing, "
+                                          f"~ changed): {summary}", "E404"))
+    return ProposalWalk(proposal, model, walk.model, tuple(walk.records), rollback,
+                        tuple(diagnostics), walk.reversible, walk.seen)
 
 
-def rollback_walk(forward: Walk) -> Walk:
-    """The inverses in reverse order, walked over the model after the forward steps."""
-    walk = Walk(forward.model)
-    for label, undo in reversed(forward.undo):
-        for op in undo:
-            problems = op.check(walk.model)
+def _rollback(records: list[StepRecord], model: Schema) -> _Steps:
+    """The undo of each step, last step first, over the model after the forward walk."""
+    back = _Steps(model)
+    for record in reversed(records):
+        label, before = f"undo {record.label}", back.model
+        for undo in record.undo:
+            problems, parts = expand(undo, back.model)
+            for op in parts:
+                problems = problems or op.check(back.model)
+                if problems:
+                    break
+                back.add(record.number, label, op, undo)
             if problems:
-                walk.diagnostics += [Diagnostic(p.loc, f"rollback: {p.message}", "E404")
+                back.diagnostics += [Diagnostic(p.loc, f"rollback: {p.message}", "E404")
                                      for p in problems]
-                return walk
-            walk.pieces += [(f"undo {label}", p) for p in op.render(walk.model)]
-            walk.model = op.apply(walk.model)
-    return walk
+                back.close(record.number, label, record.op, before, [])
+                return back
+        back.close(record.number, label, record.op, before, [])
+    return back
 
 
-def _walk_step(step: Operation, label: str, walk: Walk, seen: Provenance) -> None:
+def _walk_step(walk: _Steps, number: int, step: Operation) -> None:
+    label, before = f"step {number} ({step.key})", walk.model
     explicit = step.rollback is not None
-    if step.compound:
-        problems = step.check(walk.model)
-        if problems:
-            walk.diagnostics += problems
-            return
-        parts = step.expand(walk.model)
-    else:
-        parts = [step]
+    problems, parts = expand(step, walk.model)
+    if problems:
+        walk.diagnostics += problems
+        return
     undo: list[Operation] = []
     for op in parts:
-        inverse = _walk_op(op, label, walk, seen, need_inverse=not explicit)
+        inverse = _walk_op(walk, number, label, op, step, need_inverse=not explicit)
         if inverse is None:
             walk.reversible = False
         undo = (inverse or []) + undo
-    walk.undo.append((label, list(step.rollback) if explicit else undo))
+    walk.close(number, label, step, before, list(step.rollback) if explicit else undo)
 
 
-def _walk_op(op: Operation, label: str, walk: Walk, seen: Provenance,
+def _walk_op(walk: _Steps, number: int, label: str, op: Operation, step: Operation,
              need_inverse: bool) -> list[Operation] | None:
     """Check, analyze, render and apply one primitive; returns its inverse (None: none)."""
-    model = walk.model
+    model, seen = walk.model, walk.seen
     if op.data_step:
-        gone = next(((n, seen.removed[seen.key(n)]) for n in sorted(op.reads(model), key=str)
-                     if seen.key(n) in seen.removed), None)
+        gone = next(((n, seen.removed[name_key(n)]) for n in sorted(op.reads(model), key=str)
+                     if name_key(n) in seen.removed), None)
         if gone:
             (table, column), remover = gone
             line = remover.where().line if remover.where() else "?"
@@ -128,24 +174,15 @@ def _walk_op(op: Operation, label: str, walk: Walk, seen: Provenance,
                                                  "acknowledge the loss with data_loss: "
                                                  "{acknowledged: true, reason: …}"))
     inverse = _inverse(op, model, seen, walk) if need_inverse else []
-    walk.pieces += [(label, p) for p in op.render(model)]
-    seen.read |= {seen.key(n) for n in op.reads(model)}
-    seen.created |= {seen.key(n) for n in op.creates(model)}
-    after = op.apply(model)
-    before, now = _column_keys(model), _column_keys(after)
-    for key in before - now:
-        seen.removed.setdefault(key, op)
-    for key in now & seen.removed.keys():
-        del seen.removed[key]  # created again under the same name
-    walk.model = after
+    walk.add(number, label, op, step)
     return inverse
 
 
-def _column_keys(model: Schema) -> set[Name]:
+def _column_keys(model: Schema) -> set[tuple[str, str]]:
     return {(t.name.lower(), c.name.lower()) for t in model.tables for c in t.columns}
 
 
-def _inverse(op: Operation, model: Schema, seen: Provenance, walk: Walk):
+def _inverse(op: Operation, model: Schema, seen: Provenance, walk: _Steps):
     if op.rollback is not None:
         return list(op.rollback)
     writes = op.writes(model)

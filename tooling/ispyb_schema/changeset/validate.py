@@ -2,6 +2,10 @@
 """Validate proposals: load them (and the proposals they depend on), order them by
 ``depends_on``, and walk each over the baseline with its dependencies applied.
 
+The :class:`Validation` is what every stage starts from: the walks, and the
+:class:`~.engine.Walker` that made them (``over``) for the walks a stage needs on another
+model (the release train, proposals in a row), each made once.
+
 Proposal ids are file names: a dependency ``x`` is ``x.yaml`` next to the proposal naming it.
 """
 from __future__ import annotations
@@ -11,9 +15,10 @@ from pathlib import Path
 
 from ..errors import Diagnostic, InputError
 from ..model import Schema
-from .engine import Walk, walk_proposal
+from .engine import Walker
 from .load import load_proposal
 from .proposal import Proposal
+from .walk import ProposalWalk
 
 
 @dataclass
@@ -21,8 +26,13 @@ class Validation:
     proposals: dict[str, Proposal] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)   # dependency order
     bases: dict[str, Schema] = field(default_factory=dict)  # the model each starts from
-    walks: dict[str, Walk] = field(default_factory=dict)
+    walks: dict[str, ProposalWalk] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    walker: Walker = field(default_factory=Walker, repr=False)
+
+    def over(self, pid: str, model: Schema) -> ProposalWalk:
+        """Proposal ``pid`` walked over ``model`` (made once per model)."""
+        return self.walker.over(self.proposals[pid], model)
 
     def sorted_diagnostics(self) -> list[Diagnostic]:
         def key(d: Diagnostic):
@@ -48,9 +58,9 @@ def validate(paths: list[Path], baseline: Schema) -> Validation:
             continue  # a dependency is broken; its own errors say why
         base = baseline
         for dep in dependencies(result, pid):
-            base = walk_proposal(result.proposals[dep], base).model
+            base = result.over(dep, base).model
         result.bases[pid] = base
-        result.walks[pid] = walk_proposal(proposal, base)
+        result.walks[pid] = result.over(pid, base)
         result.diagnostics += result.walks[pid].diagnostics
     return result
 

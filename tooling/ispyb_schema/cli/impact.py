@@ -38,7 +38,7 @@ def impact_command(proposal: str, baseline: str | None, routines: str | None,
     result.raise_if_errors()
     pid = next(pid for pid, p in result.proposals.items()
                if Path(p.file).resolve() == Path(proposal).resolve())
-    hits = index.hits(LintContext.build(result.proposals[pid], result.bases[pid]))
+    hits = index.hits(LintContext.build(result.walks[pid]))
     if style == "json":
         click.echo(json.dumps([{"object": h.what, "kind": getattr(h.obj, "kind", "grant"),
                                 "file": h.obj.file, "line": h.obj.line + h.line - 1,

@@ -11,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..changeset.engine import walk_proposal
-from ..changeset.validate import Validation
+from ..changeset.validate import Validation, dependencies
 from ..errors import Diagnostic
 from ..model import Schema, diff_schemas
-from ..changeset.validate import dependencies
 
 OPEN = ("draft", "under review", "accepted")
 RELEASED = ("accepted", "applied")
@@ -114,7 +112,7 @@ class Portfolio:
         done = set(dependencies(v, first)) | {first}
         model = v.walks[first].model
         for pid in [d for d in dependencies(v, then) if d not in done] + [then]:
-            walk = walk_proposal(v.proposals[pid], model)
+            walk = v.over(pid, model)
             if walk.diagnostics:
                 return None, f"after {first}, {pid} fails: {walk.diagnostics[0]}"
             model = walk.model
@@ -142,7 +140,7 @@ class Portfolio:
         stops = []
         for label, model in self.baselines.items():
             for pid in self.train_order:
-                walk = walk_proposal(self.validation.proposals[pid], model)
+                walk = self.validation.over(pid, model)
                 if walk.diagnostics:
                     stops.append(TrainStop(label, pid, walk.diagnostics[0]))
                     break

@@ -7,44 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator, Protocol
 
-from ..changeset.operations import Clause, Operation, Piece, Statement
-from ..changeset.operations.raw import RawSql
-from ..changeset.plan import AlterGroup, Single, fold
+from ..changeset.operations import Clause, Piece, Statement
 from ..changeset.proposal import Proposal
+from ..changeset.script import ScriptStatement, statements_of
+from ..changeset.walk import Primitive, ProposalWalk, Provenance
 from ..model import Schema
 from ..render.quote import ident
-from .algorithm import KINDS, Prediction, clause_kinds, combine, statement_kinds
+from .algorithm import KINDS, Prediction, clause_kinds, combine
+from .conflicts import Portfolio
+from .datachecks import DataChecks
 from .suppress import Suppressions
 
-if TYPE_CHECKING:
-    from .conflicts import Portfolio
-    from .impact import ImpactIndex
-    from .probe import DataChecks
 
-
-@dataclass(frozen=True, eq=False)  # identity: two steps may hold equal operations
-class Step:
-    """One primitive operation with the model before and after it. A compound YAML step gives
-    several (same ``number``); a raw ``sql`` step gives itself (with its statements) and then
-    each operation of its declared effect (``effect=True``, no SQL of their own)."""
-
-    number: int
-    op: Operation
-    before: Schema
-    after: Schema
-    pieces: tuple[Piece, ...] = ()
-    effect: bool = False
-
-    @property
-    def kind(self) -> str:
-        """The operation's YAML key."""
-        return self.op.key
-
-    @property
-    def label(self) -> str:
-        return f"step {self.number} ({self.kind})"
+Step = Primitive  # what a rule iterates over: one primitive operation with its models
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,67 +53,52 @@ class Alter:
         return text
 
 
-def primitive_steps(proposal: Proposal, base: Schema) -> list[Step]:
-    """The proposal's steps as primitive operations over ``base`` (a validated proposal)."""
-    steps: list[Step] = []
-    model = base
-    for number, step in enumerate(proposal.steps, start=1):
-        for op in step.expand(model) if step.compound else [step]:
-            after = op.apply(model)
-            steps.append(Step(number, op, model, after, tuple(op.render(model))))
-            if isinstance(op, RawSql):
-                inner = model
-                for part in op.effect:
-                    steps.append(Step(number, part, inner, part.apply(inner), effect=True))
-                    inner = part.apply(inner)
-            model = after
-    return steps
-
-
 @dataclass(frozen=True)
 class PlanItem:
-    """One statement of the plan, as the planner folds it: its steps, and for an ALTER its
-    prediction."""
+    """One statement of the plan (the script's), and for an ALTER its prediction."""
 
-    statement: AlterGroup | Single
-    steps: list[Step]
+    statement: ScriptStatement
     alter: Alter | None = None
 
+    @property
+    def steps(self) -> list[Step]:
+        return self.statement.steps
+
     def sql(self) -> str:
-        return self.statement.sql().rstrip(";")
+        return self.statement.sql.rstrip(";")
 
 
-def plan_items(steps: list[Step], foreign_key_checks: bool = True) -> list[PlanItem]:
-    """The plan's statements in order (the planner's folding), ALTERs with predictions."""
-    owner: dict[int, Step] = {}
+def plan_items(steps, foreign_key_checks: bool = True) -> list[PlanItem]:
+    """The plan's statements in order (the script's folding), ALTERs with predictions."""
     kinds: dict[int, frozenset[str]] = {}
-    pieces: list[tuple[str, Piece]] = []
     for step in steps:
         if step.effect:
             continue
         clauses = [p for p in step.pieces if isinstance(p, Clause)]
-        found = clause_kinds(step.op, step.before, step.pieces, foreign_key_checks) \
+        found = clause_kinds(step.op, step.before, clauses, foreign_key_checks) \
             if clauses else []
         kinds.update((id(c), frozenset(k)) for c, k in zip(clauses, found))
-        for piece in step.pieces:
-            whole = statement_kinds(step.op) if isinstance(piece, Statement) else None
-            if whole:
-                kinds[id(piece)] = frozenset(whole)
-            owner[id(piece)] = step
-            pieces.append((step.label, piece))
+        whole = step.op.statement_kind()
+        kinds.update((id(p), frozenset({whole})) for p in step.pieces
+                     if whole and isinstance(p, Statement))
     items = []
-    for item in fold(pieces):
-        members = item.clauses if isinstance(item, AlterGroup) else [item.statement]
-        item_steps = list(dict.fromkeys(owner[id(m)] for m in members))
+    for statement in statements_of(steps):
         alter = None
-        if id(members[0]) in kinds:
-            parts = tuple((m, owner[id(m)], kinds[id(m)]) for m in members)
-            table = item.table if isinstance(item, AlterGroup) else item_steps[0].op.old
+        if id(statement.parts[0][0]) in kinds:
+            parts = tuple((m, step, kinds[id(m)]) for m, step in statement.parts)
+            first = statement.parts[0][1]
             union = set().union(*(k for _, _, k in parts))
-            alter = Alter(table, parts, combine(union, item_steps[0].before.table(table)))
-        items.append(PlanItem(item, item_steps, alter))
+            alter = Alter(statement.table, parts,
+                          combine(union, first.before.table(statement.table)))
+        items.append(PlanItem(statement, alter))
     return items
 
+
+
+class ImpactSource(Protocol):
+    """What the context needs of the impact index (:class:`~.impact.ImpactIndex`)."""
+
+    def hits(self, ctx: "LintContext") -> list: ...
 
 
 @dataclass
@@ -149,16 +111,30 @@ class LintContext:
     final: Schema
     steps: list[Step]
     foreign_key_checks: bool = True  # the session state the plan runs in (the server default)
-    data: "DataChecks | None" = None
-    impact: "ImpactIndex | None" = None
-    portfolio: "Portfolio | None" = None
+    data: DataChecks | None = None
+    impact: ImpactSource | None = None
+    portfolio: Portfolio | None = None
     suppressions: Suppressions = field(default_factory=Suppressions)
+    walk: ProposalWalk | None = None  # what the steps come from (None: steps given by hand)
 
     @classmethod
-    def build(cls, proposal: Proposal, base: Schema, **options) -> "LintContext":
-        steps = primitive_steps(proposal, base)
-        final = steps[-1].after if steps else base
-        return cls(proposal, base, final, steps, **options)
+    def build(cls, walk: ProposalWalk, **options) -> "LintContext":
+        """The context of a validated proposal's walk."""
+        return cls(walk.proposal, walk.base, walk.model, list(walk.primitives), walk=walk,
+                   **options)
+
+    @cached_property
+    def provenance(self) -> Provenance:
+        """What each step created, read and wrote: the walk's, or one made for hand-built
+        steps."""
+        if self.walk is not None:
+            return self.walk.provenance
+        found = Provenance()
+        for position, s in enumerate(self.steps):
+            found.add(position, "created", s.op.creates(s.before))
+            found.add(position, "read", s.op.reads(s.before))
+            found.add(position, "written", s.op.writes(s.before))
+        return found
 
     @cached_property
     def plan(self) -> list[PlanItem]:
@@ -178,20 +154,21 @@ class LintContext:
     def later(self, step: Step) -> list[Step]:
         return self.steps[self.steps.index(step) + 1:]
 
-    def created_before(self, step: Step, table: str, column: str | None = None) -> bool:
+    def position(self, step: Step) -> int:
+        return self.steps.index(step)
+
+    def created_before(self, step: Step, table: str | None, column: str | None = None) -> bool:
         """Whether a step before ``step`` created the table (or the column)."""
-        return any(_matches(name, table, column) for s in self.earlier(step)
-                   for name in s.op.creates(s.before))
+        return table is not None and \
+            self.provenance.created_before(self.position(step), table, column)
 
     def read_before(self, step: Step, table: str, column: str | None = None) -> bool:
         """Whether a step before ``step`` read the column (any column of the table when
         ``column`` is None): its data was copied somewhere first."""
-        return any(_matches(name, table, column, loose=True) for s in self.earlier(step)
-                   for name in s.op.reads(s.before))
+        return self.provenance.read_before(self.position(step), table, column)
 
     def written_after(self, step: Step, table: str, column: str) -> bool:
-        return any(_matches(name, table, column) for s in self.later(step)
-                   for name in s.op.writes(s.before))
+        return self.provenance.written_after(self.position(step), table, column)
 
     def statements(self) -> Iterator[tuple[Step, Statement]]:
         for step in self.steps:
@@ -199,13 +176,3 @@ class LintContext:
                 if isinstance(piece, Statement):
                     yield step, piece
 
-
-def _matches(name: tuple[str, str | None], table: str, column: str | None,
-             loose: bool = False) -> bool:
-    """Whether ``name`` (table, column-or-None) covers ``table``/``column``: a whole table
-    covers its columns; with ``loose`` any column of the table covers the table."""
-    if name[0].lower() != table.lower():
-        return False
-    if name[1] is None or (loose and column is None):
-        return True
-    return column is not None and name[1].lower() == column.lower()

@@ -9,7 +9,6 @@ earlier step filled is judged filled.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pymysql
 from ..changeset.operations.columns import AddColumn, ModifyColumn
 from ..changeset.operations.indexes import AddIndex
 from ..changeset.operations.keys import AddForeignKey
-from ..changeset.plan import render_plan
+from ..changeset.plan import plan_script
 from ..changeset.validate import Validation
 from ..fixtures import fixture_sql
 from ..harness.server import Server, scratch_database
@@ -27,31 +26,7 @@ from ..render.ddl import schema_ddl
 from ..render.quote import ident, qualified
 from ..changeset.validate import dependencies
 from .context import LintContext, Step
-
-
-@dataclass(frozen=True)
-class Question:
-    kind: str  # "unique", "not null", "foreign key" or "rows"
-    what: str  # what the step adds, for the message
-    sql: str   # SELECT COUNT(*) of the rows that would violate it (or of all rows)
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: Question
-    count: int | None  # None: the question could not be asked (the column is not there yet)
-
-
-@dataclass
-class DataChecks:
-    answers: dict[int, list[Answer]] = field(default_factory=dict)  # id(step) -> answers
-    stopped: tuple[Step, str] | None = None  # the statement the fixture data made fail
-
-    def of(self, step: Step) -> list[Answer]:
-        return self.answers.get(id(step), [])
-
-    def rows_before(self, step: Step) -> int | None:
-        return next((a.count for a in self.of(step) if a.question.kind == "rows"), None)
+from .datachecks import Answer, DataChecks, Question
 
 
 def questions(step: Step) -> list[Question]:
@@ -101,9 +76,7 @@ class DataSource:
         with scratch_database(self.server, "lint") as name:
             self.server.load_sql(name, text=self.setup_sql)
             for dep in dependencies(validation, ctx.proposal.id):
-                self.server.load_sql(name, text=render_plan(
-                    validation.proposals[dep], validation.bases[dep], validation.walks[dep],
-                    "lint"))
+                self.server.load_sql(name, text=plan_script(validation.walks[dep], "lint").text)
             conn = self.server.connect(name)
             try:
                 return replay(conn, ctx)

@@ -106,7 +106,7 @@ def lint_proposals(validation: Validation, ids: list[str] | None = None, *, data
             report.skipped[pid] = "it does not validate"
             continue
         proposal = validation.proposals[pid]
-        ctx = LintContext.build(proposal, validation.bases[pid], impact=impact,
+        ctx = LintContext.build(walk, impact=impact,
                                 portfolio=portfolio, foreign_key_checks=foreign_key_checks,
                                 suppressions=read_suppressions(proposal.file, RULES))
         if data is not None:

@@ -2,10 +2,10 @@
 """The project → a SiteModel. The only module of the site that knows the changeset API.
 
 What it uses from ``ispyb_schema.changeset``: ``validate(paths, baseline)`` (the proposals, their
-dependency order, the model each starts from and its walk), ``render_plan`` (forward, rollback
-and upstream SQL), ``walk_proposal`` (to apply the accepted ones), and the Proposal's metadata
-and rename steps. Lint findings, conflicts and verification records come through
-:mod:`.results`.
+dependency order and their walks, and ``over`` to apply the accepted ones one after the other),
+``plan_script`` (forward, rollback and upstream SQL), and the Proposal's metadata. Renames are
+what the walk's primitive operations say they rename. Lint findings, conflicts and
+verification records come through :mod:`.results`.
 """
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from ..changeset.plan import plan_script
+from ..changeset.validate import validate
+from ..changeset.walk import ProposalWalk
 from ..config import Project
-from ..errors import EnvironmentProblem, InputError
+from ..errors import InputError
 from ..model import Schema
 from .results import latest_record, lint_sections, verifications
 from .viewmodel import (
@@ -54,27 +57,18 @@ def decision_log(proposal, today: date) -> tuple[Decision, ...]:
                  for m in proposal.meetings if m.date <= today.isoformat())
 
 
-def _changeset():
-    """The changeset functions the site needs, or a clear error when they are missing."""
-    try:
-        from ..changeset.engine import walk_proposal
-        from ..changeset.plan import render_plan, script_name
-        from ..changeset.validate import validate
-    except ImportError as err:
-        raise EnvironmentProblem(f"cannot read the proposals: {err}") from None
-    return validate, render_plan, walk_proposal, script_name
-
-
-def renames(proposal) -> tuple[list[TableRename], list[ColumnRename]]:
-    """The renames the proposal's steps say, with table names as they are after it."""
+def renames(walk: ProposalWalk) -> tuple[list[TableRename], list[ColumnRename]]:
+    """What the proposal's operations rename (inside compound steps too), with table names
+    as they are after it."""
     tables: dict[str, str] = {}  # the original name → the current one
     columns: list[tuple[str, str, str]] = []
-    for step in proposal.steps:
-        if step.key == "rename_table":
-            original = next((o for o, c in tables.items() if c == step.old), step.old)
-            tables[original] = step.new
-        elif step.key == "rename_column":
-            columns.append((step.table, step.old, step.new))
+    for prim in walk.primitives:
+        for table, old, new in prim.op.renames():
+            if old is None:
+                original = next((o for o, c in tables.items() if c == table), table)
+                tables[original] = new
+            else:
+                columns.append((table, old, new))
     current = {old: new for old, new in tables.items() if old != new}
     return ([TableRename(o, n) for o, n in current.items()],
             [ColumnRename(current.get(t, t), old, new) for t, old, new in columns])
@@ -87,10 +81,11 @@ def _applied(walk) -> Schema:
     return walk.model
 
 
-def proposal_page(proposal, before: Schema, after: Schema, sql: dict[str, str],
-                  project: Project, today: date, **results) -> ProposalPage:
+def proposal_page(walk: ProposalWalk, sql: dict[str, str], project: Project, today: date,
+                  **results) -> ProposalPage:
     """The page of one proposal; ``results`` are its lint, conflicts and verification."""
-    table_renames, column_renames = renames(proposal)
+    proposal, before, after = walk.proposal, walk.base, walk.model
+    table_renames, column_renames = renames(walk)
     meetings = tuple(m.date for m in proposal.meetings)
     source = Path(proposal.file).resolve()
     return ProposalPage(
@@ -122,23 +117,21 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
     files = sorted(project.proposals.glob("*.yaml")) if project.proposals.is_dir() else []
     pages, accepted = [], baseline
     if files:
-        validate, render_plan, walk_proposal, script_name = _changeset()
         result = validate(files, baseline)
         result.raise_if_errors()
         lint = lint_sections(result, baseline, label, project.root)
         verified = verifications(record or latest_record(project.root, baseline))
         for pid in result.order:
-            proposal, base, walk = result.proposals[pid], result.bases[pid], result.walks[pid]
-            sql = {"forward": render_plan(proposal, base, walk, label),
-                   "rollback": render_plan(proposal, base, walk, label, rollback=True),
-                   "upstream": render_plan(proposal, base, walk, label, upstream=True),
-                   "upstream_name": script_name(proposal, rollback=False)}
+            walk = result.walks[pid]
+            upstream = plan_script(walk, label, upstream=True)
+            sql = {"forward": plan_script(walk, label).text,
+                   "rollback": plan_script(walk, label, rollback=True).text,
+                   "upstream": upstream.text, "upstream_name": upstream.name}
             findings, conflicts = lint.get(pid, (None, ()))
-            pages.append(proposal_page(proposal, base, walk.model, sql, project, today,
-                                       lint=findings, conflicts=conflicts,
-                                       verification=verified.get(pid)))
-            if proposal.status == "accepted":
-                accepted = _applied(walk_proposal(proposal, accepted))
+            pages.append(proposal_page(walk, sql, project, today, lint=findings,
+                                       conflicts=conflicts, verification=verified.get(pid)))
+            if walk.proposal.status == "accepted":
+                accepted = _applied(result.over(pid, accepted))
     licence = project.root / "LICENSE.LGPL"
     return SiteModel(
         baseline=baseline,

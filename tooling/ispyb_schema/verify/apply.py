@@ -20,7 +20,6 @@ from pathlib import Path
 import pymysql
 
 from ..baseline import load_schema
-from ..changeset.engine import walk_proposal
 from ..changeset.plan import script_name
 from ..changeset.validate import validate
 from ..errors import EnvironmentProblem
@@ -120,18 +119,17 @@ def plan_apply(paths: list[Path], baseline_source: str, conn, database: str) -> 
         elif not given and (status is None or status[0] != "DONE"):
             plan.refusals.append(f"{pid} must be applied first: a proposal given depends on "
                                  f"it and {STATUS} does not record it as DONE")
-        walk = walk_proposal(proposal, model)
+        walk = validation.over(pid, model)
         if walk.diagnostics:
             plan.refusals += [f"{pid} does not apply after the others: {d}"
                               for d in walk.diagnostics]
             return plan
         if given:
-            text, statements = planned_script(proposal, model, walk,
-                                              baseline_label(baseline_source), upstream=True)
-            plan.scripts.append(Script(Subject(proposal, model, walk), names[pid], text,
-                                       statements))
+            text, statements = planned_script(walk, baseline_label(baseline_source),
+                                              upstream=True)
+            plan.scripts.append(Script(Subject(walk), names[pid], text, statements))
         else:  # recorded DONE: the target should already have it
-            expected = walk_proposal(proposal, expected).model
+            expected = validation.over(pid, expected).model
         model = walk.model
     drift = schema_differences(expected, conn, database, plan.ignore)
     if drift:

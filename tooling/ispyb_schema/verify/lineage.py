@@ -1,45 +1,49 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """What a proposal does to the baseline's tables and columns, read from its steps.
 
-Each step is walked over the model (compound steps through their primitive parts, raw SQL
-through its declared effect) to learn where every baseline column ends up (renames followed),
-which ones data steps write or delete rows from, and which ones the rollback does not claim to
-restore, with the reason. The generic checks use this; nothing is guessed from the server.
+It reads the proposal's walk — each step's primitives (compound steps' parts, raw SQL's
+declared effect) and the rollback walk's — to learn where every baseline column ends up
+(renames followed), which ones data steps write or delete rows from, and which ones the
+rollback does not claim to restore, with the reason. The generic checks use this; nothing is
+guessed from the server.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..changeset.operations import Operation
-from ..changeset.operations.columns import RenameColumn
 from ..changeset.operations.enums import ChangeEnum
 from ..changeset.operations.merge import MergeTables
-from ..changeset.operations.tables import RenameTable
-from ..changeset.proposal import Proposal
+from ..changeset.walk import Primitive, ProposalWalk, StepRecord
 from ..model import Schema
 
 Name = tuple[str, str]  # (table, column)
 
 
-@dataclass(frozen=True)
-class Part:
-    """One primitive operation and the model it applies to; ``effect``: part of a raw SQL
-    step's declared effect (the raw step itself applies it)."""
-
-    op: Operation
-    model: Schema
-    effect: bool = False
-
-
 @dataclass
 class StepTrace:
-    number: int
-    label: str  # as the planner labels the step's statements
-    step: Operation
-    before: Schema
-    after: Schema
-    parts: list[Part]
+    record: StepRecord
     identities: dict = field(default_factory=dict)  # (table, column lowercased) -> identity
+
+    @property
+    def number(self) -> int:
+        return self.record.number
+
+    @property
+    def label(self) -> str:  # as the planner labels the step's statements
+        return self.record.label
+
+    @property
+    def step(self) -> Operation:
+        return self.record.op
+
+    @property
+    def before(self) -> Schema:
+        return self.record.before
+
+    @property
+    def after(self) -> Schema:
+        return self.record.after
 
 
 @dataclass
@@ -60,19 +64,6 @@ class Lineage:
         return trace.identities.get((table, column.lower())) in self.survivors
 
 
-def primitives(step: Operation, model: Schema) -> tuple[list[Part], Schema]:
-    """A step's primitive operations, each with its model, and the model after the step."""
-    parts = []
-    for op in step.expand(model) if step.compound else [step]:
-        parts.append(Part(op, model))
-        inner = model
-        for effect in getattr(op, "effect", ()):
-            parts.append(Part(effect, inner, effect=True))
-            inner = effect.apply(inner)
-        model = op.apply(model)
-    return parts, model
-
-
 class _Identities:
     """Follows each column through renames: (table, lowercased column) -> identity; a
     baseline column's identity is ``("base", table, column)``."""
@@ -90,13 +81,12 @@ class _Identities:
         return (identity[1], identity[2]) if identity and identity[0] == "base" else None
 
     def follow(self, op: Operation, before: Schema, after: Schema) -> None:
-        if isinstance(op, RenameTable):
-            self.current = {((op.new if t == op.old else t), c): v
-                            for (t, c), v in self.current.items()}
-        elif isinstance(op, RenameColumn):
-            key = (op.table, op.old.lower())
-            if key in self.current:
-                self.current[(op.table, op.new.lower())] = self.current.pop(key)
+        for table, old, new in op.renames():
+            if old is None:
+                self.current = {((new if t == table else t), c): v
+                                for (t, c), v in self.current.items()}
+            elif (table, old.lower()) in self.current:
+                self.current[(table, new.lower())] = self.current.pop((table, old.lower()))
         # only the tables the operation replaced (an unchanged table is the same object)
         changed = {t.name for t in after.tables if before.table(t.name) is not t}
         changed |= {t.name for t in before.tables if after.table(t.name) is None}
@@ -110,33 +100,34 @@ class _Identities:
                                         ("new", id(op), name, column.name))
 
 
-def lineage(proposal: Proposal, base: Schema) -> Lineage:
-    found, ids, model = Lineage([]), _Identities(base), base
-    for number, step in enumerate(proposal.steps, start=1):
-        parts, after = primitives(step, model)
-        trace = StepTrace(number, f"step {number} ({step.key})", step, model, after, parts,
-                          dict(ids.current))
+def lineage(walk: ProposalWalk) -> Lineage:
+    found, ids = Lineage([]), _Identities(walk.base)
+    undone = {r.number: r for r in walk.rollback or ()}
+    for record in walk.steps:
+        trace = StepTrace(record, dict(ids.current))
         found.steps.append(trace)
         _claims(found, trace, ids)
-        explicit = []  # (rollback steps, the model they start from, what they must undo)
+        explicit = []  # (rollback operations, what they must undo)
         changes = set()
-        for part in parts:
+        for part in record.primitives:
             if not part.effect:
-                changed = _record(found, trace.label, part.op, part.model, ids)
+                changed = _record(found, record.label, part, ids)
                 changes |= changed
-                if part.op.rollback is not None and part.op is not step:
-                    explicit.append((part.op.rollback, part.op.apply(part.model), changed))
-            if part.effect or not getattr(part.op, "effect", ()):
-                ids.follow(part.op, part.model, part.op.apply(part.model))
-        if step.rollback is not None:  # the step's own rollback replaces its parts'
-            explicit = [(step.rollback, after, changes)]
-        for steps, start, changed in explicit:
-            _rollback_claims(found, trace.label, steps, start, changed, ids)
-        model = after
+                if part.op.rollback is not None and part.op is not record.op:
+                    explicit.append((part.op.rollback, changed))
+            if part.effect or not part.op.effects():
+                ids.follow(part.op, part.before, part.after)
+        if record.op.rollback is not None:  # the step's own rollback replaces its parts'
+            explicit = [(record.op.rollback, changes)]
+        back = undone.get(record.number)
+        for ops, changed in explicit:
+            parts = [p for p in back.primitives if any(p.source is o for o in ops)] \
+                if back else []
+            _rollback_claims(found, record.label, parts, changed, ids)
     found.survivors = set(ids.current.values())
     for (table, column), identity in ids.current.items():
         if identity[0] == "base":
-            found.columns[identity[1:]] = (table, model.table(table).column(column).name)
+            found.columns[identity[1:]] = (table, walk.model.table(table).column(column).name)
     return found
 
 
@@ -156,15 +147,14 @@ def _lost(op: Operation, model: Schema, ids: _Identities) -> set:
     return {name for name in out if name and name[0]}
 
 
-def _changes(op: Operation, model: Schema, ids: _Identities) -> tuple[set, set]:
-    """What ``op`` changes in baseline data, by baseline names: (table, column) values it
+def _changes(part: Primitive, ids: _Identities) -> tuple[set, set]:
+    """What ``part`` changes in baseline data, by baseline names: (table, column) values it
     writes and (table, None) for rows it adds; and the tables it deletes rows from."""
     written = {(base, None) if column is None else base
-               for table, column in op.writes(model)
+               for table, column in part.op.writes(part.before)
                if (base := ids.base_of(table, column)) is not None}
-    after = op.apply(model)
-    deleted = {table for table, column in _lost(op, model, ids)
-               if column is None and _still_there(after, ids, table)}
+    deleted = {table for table, column in _lost(part.op, part.before, ids)
+               if column is None and _still_there(part.after, ids, table)}
     return written, deleted
 
 
@@ -175,17 +165,15 @@ def _still_there(model: Schema, ids: _Identities, base_table: str) -> bool:
                for (t, _), v in ids.current.items() if v[0] == "base")
 
 
-def _rollback_claims(found: Lineage, label: str, steps, model: Schema, changed: set,
+def _rollback_claims(found: Lineage, label: str, parts: list[Primitive], changed: set,
                      ids: _Identities) -> None:
     """An explicit rollback claims to restore only what it writes back: a value the step
-    changed that its rollback steps leave alone is not expected back."""
+    changed that its rollback's primitives (``parts``) leave alone is not expected back."""
     covered = set()
-    for step in steps:
-        for part in primitives(step, model)[0]:
-            if not part.effect:
-                written, deleted = _changes(part.op, part.model, ids)
-                covered |= written | {(t, None) for t in deleted}
-        model = step.apply(model)
+    for part in parts:
+        if not part.effect:
+            written, deleted = _changes(part, ids)
+            covered |= written | {(t, None) for t in deleted}
     tables = {t for t, _ in covered}
     for table, column in sorted(changed, key=str):
         if column is None and table in tables or (table, column) in covered or \
@@ -196,10 +184,11 @@ def _rollback_claims(found: Lineage, label: str, steps, model: Schema, changed: 
                                                      "rollback does not write it back")
 
 
-def _record(found: Lineage, label: str, op: Operation, model: Schema, ids: _Identities) -> set:
-    """Records what ``op`` writes and deletes; returns it, by baseline names. A step that
+def _record(found: Lineage, label: str, part: Primitive, ids: _Identities) -> set:
+    """Records what ``part`` writes and deletes; returns it, by baseline names. A step that
     acknowledges data loss does not claim its rollback gives back what it changes or loses."""
-    written, deleted = _changes(op, model, ids)
+    op, model = part.op, part.before
+    written, deleted = _changes(part, ids)
     for base in written:
         if base[1] is None:
             found.rows_written.setdefault(base[0], label)

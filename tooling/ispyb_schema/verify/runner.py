@@ -23,12 +23,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import pymysql
 
-from ..changeset.engine import Walk
 from ..changeset.proposal import Proposal
+from ..changeset.walk import ProposalWalk
 from ..harness.server import Server
 from ..model import Schema
 from . import generic_checks as checks
@@ -46,17 +47,23 @@ class StopRun(Exception):
     """A stage failed in a way that leaves nothing sensible to check after it."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Subject:
-    """A proposal as one run applies it: the model it starts from and its walk."""
+    """A proposal as one run applies it: its walk over the model it starts from."""
 
-    proposal: Proposal
-    base: Schema
-    walk: Walk
-    lineage: Lineage = field(init=False)
+    walk: ProposalWalk
 
-    def __post_init__(self) -> None:
-        self.lineage = lineage(self.proposal, self.base)
+    @property
+    def proposal(self) -> Proposal:
+        return self.walk.proposal
+
+    @property
+    def base(self) -> Schema:
+        return self.walk.base
+
+    @cached_property
+    def lineage(self) -> Lineage:
+        return lineage(self.walk)
 
 
 @dataclass
@@ -116,8 +123,7 @@ def dependencies(run: Run, subjects: list[Subject]) -> None:
     def body():
         details = {}
         for subject in subjects:
-            _, statements = planned_script(subject.proposal, subject.base, subject.walk,
-                                           run.label)
+            _, statements = planned_script(subject.walk, run.label)
             found, error = run.run_script(statements)
             details[subject.proposal.id] = found
             if error:
@@ -163,7 +169,7 @@ def forward(run: Run, subject: Subject, per_column: set[str]) -> Snapshot:
                 "orphans": {f"{t}.{n}": c for (t, n), c in snapshot.orphans.items()}}, None
     run.stage("snapshot", take, stops=True)
 
-    text, statements = planned_script(subject.proposal, base, subject.walk, run.label)
+    text, statements = planned_script(subject.walk, run.label)
     probes = MoveProbes(run.conn, move_checks(subject.lineage), statements)
     run.stage("forward", lambda: run.run_script(statements, probes), stops=True)
     run.stage("schema", lambda: _schema(run, after))
@@ -218,8 +224,7 @@ def rollback(run: Run, subject: Subject, snapshot: Snapshot, undone: list[Subjec
         for name, step in {**later.lineage.values_written, **rows}.items():
             writers.setdefault(name, []).append(
                 f"{later.proposal.id} {step}" if len(undone) > 1 else step)
-    _, statements = planned_script(subject.proposal, subject.base, subject.walk, run.label,
-                                   rollback=True)
+    _, statements = planned_script(subject.walk, run.label, rollback=True)
     run.stage("rollback", lambda: run.run_script(statements), stops=True)
     run.stage("rollback schema", lambda: _schema(run, subject.base))
 

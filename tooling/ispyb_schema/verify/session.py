@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 
 from .. import __version__
 from ..baseline import load_schema
-from ..changeset.engine import walk_proposal
 from ..changeset.plan import fingerprint
 from ..changeset.validate import Validation, dependencies, validate
 from ..errors import InputError, SourceLoc
@@ -48,7 +47,7 @@ def make_loader(source: str, model: Schema, fixtures: list[Path]) -> Loader:
 
 
 def _subject(validation: Validation, pid: str) -> Subject:
-    return Subject(validation.proposals[pid], validation.bases[pid], validation.walks[pid])
+    return Subject(validation.walks[pid])
 
 
 def in_dependency_order(validation: Validation, base: Schema) -> tuple[list[Subject], list[str]]:
@@ -56,12 +55,12 @@ def in_dependency_order(validation: Validation, base: Schema) -> tuple[list[Subj
     proposal that does not apply after the others."""
     subjects, problems, model = [], [], base
     for pid in validation.order:
-        walk = walk_proposal(validation.proposals[pid], model)
+        walk = validation.over(pid, model)
         if walk.diagnostics:
             problems += [f"{pid} after {', '.join(s.proposal.id for s in subjects)}: {d}"
                          for d in walk.diagnostics]
             break
-        subjects.append(Subject(validation.proposals[pid], model, walk))
+        subjects.append(Subject(walk))
         model = walk.model
     return subjects, problems
 

@@ -1,10 +1,8 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""A proposal's script as the planner renders it, statement by statement, and running it.
+"""A proposal's script as the planner makes it, statement by statement, and running it.
 
-The statements come from the planner (its folded list, with the steps each belongs to), each
-found in the rendered script to know its line; statements the script holds besides them (the
-upstream format's SchemaStatus rows) are read from the text between, with the harness's
-splitter. What runs is exactly the script ``ispyb-schema plan`` prints.
+The statements are the script object's (:class:`~..changeset.script.Script`): each knows its
+line, its steps and its kind; what runs is exactly the script ``ispyb-schema plan`` prints.
 """
 from __future__ import annotations
 
@@ -14,61 +12,19 @@ from dataclasses import dataclass
 
 import pymysql
 
-from ..changeset.engine import Walk, rollback_walk
-from ..changeset.plan import AlterGroup, fold, render_plan
-from ..changeset.proposal import Proposal
-from ..harness.sqlscript import split_statements
-from ..model import Schema
+from ..changeset.plan import plan_script
+from ..changeset.script import ScriptStatement
+from ..changeset.walk import ProposalWalk
+
+PlannedStatement = ScriptStatement  # the name the verify stages use
 
 
-@dataclass(frozen=True)
-class PlannedStatement:
-    index: int  # 1-based position in the script
-    line: int  # the script line it starts on
-    labels: tuple[str, ...]  # the steps it belongs to; () for the script's own statements
-    sql: str
-    data: bool  # a data statement (never folded with other steps)
-
-    @property
-    def first_line(self) -> str:
-        return self.sql.strip().splitlines()[0]
-
-    def where(self, total: int) -> str:
-        steps = f", {', '.join(self.labels)}" if self.labels else ""
-        return f"statement {self.index} of {total} (line {self.line}{steps})"
-
-
-class PlanMismatch(RuntimeError):
-    """The planner's statement list and its rendered text disagree (a bug in the planner)."""
-
-
-def planned_script(proposal: Proposal, base: Schema, walk: Walk, label: str, *,
-                   rollback: bool = False, upstream: bool = False
-                   ) -> tuple[str, list[PlannedStatement]]:
-    text = render_plan(proposal, base, walk, label, rollback=rollback, upstream=upstream)
-    items = fold(rollback_walk(walk).pieces if rollback else walk.pieces)
-    found: list[tuple[int, int, tuple[str, ...], str, bool]] = []  # offset, line, …
-    position = 0
-    for item in items:
-        sql = item.sql()
-        offset = text.find(sql, position)
-        if offset < 0:
-            raise PlanMismatch(f"the planner's statement is not in its script: {sql[:80]}")
-        found += _between(text, position, offset)
-        labels = tuple(item.labels) if isinstance(item, AlterGroup) else (item.label,)
-        data = not isinstance(item, AlterGroup) and item.statement.data
-        found.append((offset, text.count("\n", 0, offset) + 1, labels, sql, data))
-        position = offset + len(sql)
-    found += _between(text, position, len(text))
-    return text, [PlannedStatement(i, line, labels, sql, data)
-                  for i, (_, line, labels, sql, data) in enumerate(found, start=1)]
-
-
-def _between(text: str, start: int, end: int):
-    """Statements of the script text between two of the planner's (``;`` included)."""
-    base_line = text.count("\n", 0, start)
-    return [(start, base_line + line, (), sql.strip() + ";", False)
-            for line, sql in split_statements(text[start:end])]
+def planned_script(walk: ProposalWalk, label: str, *, rollback: bool = False,
+                   upstream: bool = False) -> tuple[str, list[ScriptStatement]]:
+    """The script's text and its statements (the upstream format's SchemaStatus rows
+    included)."""
+    script = plan_script(walk, label, rollback=rollback, upstream=upstream)
+    return script.text, list(script.statements)
 
 
 @dataclass

@@ -166,10 +166,17 @@ class Operation:
         return []
 
     def apply(self, model: Schema) -> Schema:
+        self._not_compound("applied")
         return model
 
     def render(self, model: Schema) -> list[Piece]:
+        self._not_compound("rendered")
         return []
+
+    def _not_compound(self, what: str) -> None:
+        if self.compound:
+            raise TypeError(f"{self.key} is a compound operation: its expansion is {what}, "
+                            "never the step itself")
 
     def inverse(self, model: Schema) -> list["Operation"]:
         raise NotReversible(f"{self.key} has no automatic inverse")
@@ -193,6 +200,29 @@ class Operation:
 
     def loses(self, model: Schema) -> tuple[set[tuple[str, str | None]], str] | None:
         """Data this step destroys and a sentence saying how, or None."""
+        return None
+
+    # -- what the operation says about itself ------------------------------------------------
+    def effects(self) -> tuple["Operation", ...]:
+        """Operations this one declares it has done (a raw SQL step's ``effect``)."""
+        return ()
+
+    def table_name(self) -> str | None:
+        """The one table this operation works on (by its name before it), if there is one."""
+        return None
+
+    def renames(self) -> list[tuple[str, str | None, str]]:
+        """What it renames: (table, None, new table name) or (table, old column, new)."""
+        return []
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        """The online-DDL kinds (see ``lint.algorithm.KINDS``) of each ALTER clause it
+        renders over ``model``. By default a clause is taken for a table copy."""
+        return [{"change type"} for p in self.render(model) if isinstance(p, Clause)]
+
+    def statement_kind(self) -> str | None:
+        """The online-DDL kind of a whole statement it renders (an ALTER in statement form,
+        such as RENAME TABLE), or None."""
         return None
 
     # -- helpers -------------------------------------------------------------------------------

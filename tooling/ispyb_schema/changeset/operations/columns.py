@@ -16,6 +16,7 @@ from ...render.quote import ident
 from ..canon import canonical_column, canonical_default, type_problem
 from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression
 from .base import Clause, Operation, Piece, Where, WhereLocator, operation, position_of
+from .online import column_change, drop_kind
 from .references import foreign_keys_using, view_users
 
 COLUMN_ATTRIBUTES = tuple(f.name for f in fields(Column) if f.name != "name")
@@ -118,6 +119,12 @@ class AddColumn(Operation):
     after: str | None = None
     first: bool = False
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        stored = self.column.generated and self.column.generated.stored
+        return [{"add stored generated column" if stored else "add column"}]
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         column = column_from_yaml(body["column"], where.below("column"), problems)
@@ -168,6 +175,11 @@ class DropColumn(Operation):
     table: str
     column: str
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        return [{drop_kind(model.table(self.table), self.column)}]
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         table = self.table_or_error(model, self.table, problems, "table")
@@ -243,6 +255,14 @@ class RenameColumn(Operation):
 
     yaml_names = {"from": "old", "to": "new"}
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        return [{"rename column"}]
+    def renames(self) -> list[tuple[str, str | None, str]]:
+        return [(self.table, self.old, self.new)]
+
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         table = self.table_or_error(model, self.table, problems, "table")
@@ -305,6 +325,14 @@ class ModifyColumn(Operation):
     after: str | None = None
     first: bool = False
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        table = model.table(self.table)
+        old = table.column(self.column)
+        moved = bool(self.after or self.first)
+        return [column_change(table, old, self.new_column(table), moved)]
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         named = {k: v for k, v in body.items() if k not in ("table", "column", "after", "first")}

@@ -154,6 +154,9 @@ class Transform(DataStep):
     yaml_names = {"inverse": "inverse_expression", "where": "where_sql"}
     rollback_hint = "give 'inverse:' (the expression that restores the values) or 'rollback:'"
 
+    def table_name(self) -> str | None:
+        return self.table
+
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         table = self.table_or_error(model, self.table, problems, "table")
@@ -330,6 +333,9 @@ class FillFromJoin(DataStep):
     join: tuple[tuple[str, str], ...]    # (table column, source column)
     assign: tuple[tuple[str, str], ...]  # (table column, source column)
 
+    def table_name(self) -> str | None:
+        return self.table
+
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         source = body["from"]
@@ -385,6 +391,9 @@ class DeleteRows(DataStep):
     where_sql: str
 
     yaml_names = {"where": "where_sql"}
+
+    def table_name(self) -> str | None:
+        return self.table
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []

@@ -13,6 +13,7 @@ from ...model import Column, Schema
 from ...render.ddl import column_definition
 from ...render.quote import ident, string
 from .base import Clause, Operation, Piece, Statement, operation, suggestion
+from .online import column_change
 
 
 def _quoted(value: str) -> str:
@@ -30,6 +31,20 @@ class ChangeEnum(Operation):
     map: tuple[tuple[str, str], ...] = ()
     values: tuple[str, ...] | None = None  # the exact final list (inverses use it)
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        """One MODIFY, or widen / UPDATE / narrow when rows move."""
+        table = model.table(self.table)
+        column = table.column(self.column)
+        current, final = column.type.values, self.final_values(column.type.values)
+        if not self.moves():
+            return [column_change(table, column, self.changed(column, final))]
+        union = current + tuple(v for v in final if v not in current)
+        wide = self.changed(column, union) if union != current else column
+        kinds = [column_change(table, column, wide)] if union != current else []
+        return kinds + [column_change(table, wide, self.changed(column, final))]
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         fields = {k: tuple(v) for k, v in body.items() if k in ("add", "remove")}

@@ -11,6 +11,7 @@ from ...model.serialize import parse_index_part
 from ...render.ddl import index_definition
 from ...render.quote import ident
 from .base import Clause, Operation, Piece, operation
+from .online import INDEX_KINDS
 from .references import covering_index
 
 
@@ -26,6 +27,11 @@ class AddIndex(Operation):
 
     kind: ClassVar[str] = "INDEX"  # the kind the YAML key builds
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        return [{INDEX_KINDS.get(self.index.kind, "add index")}]
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         parts = []
@@ -116,6 +122,12 @@ class DropIndex(Operation):
     table: str
     name: str
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        primary = model.table(self.table).index(self.name).kind == "PRIMARY"
+        return [{"drop primary key" if primary else "drop index"}]
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         table = self.table_or_error(model, self.table, problems, "table")

@@ -95,6 +95,13 @@ class AddForeignKey(Operation):
     table: str
     fk: ForeignKey
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        clauses = [p for p in self.render(model) if isinstance(p, Clause)]
+        fk = "add foreign key" if foreign_key_checks else "add foreign key without checks"
+        return [{"add index"}] * (len(clauses) - 1) + [{fk}]
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         ref = body["references"]
@@ -156,6 +163,11 @@ class DropForeignKey(Operation):
     table: str
     name: str
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        return [{"drop foreign key"}]
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         table = self.table_or_error(model, self.table, problems, "table")

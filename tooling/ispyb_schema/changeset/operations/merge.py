@@ -109,6 +109,9 @@ class SplitTable(Operation):
     comment: str = ""
     skip_empty: bool = True
 
+    def table_name(self) -> str | None:
+        return self.table
+
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         table = self.table_or_error(model, self.table, problems, "table")

@@ -37,6 +37,9 @@ class RawSql(Operation):
     yaml_names = {"rollback": "rollback_sql"}
     rollback_hint = "add 'rollback:' with the statements that undo it"
 
+    def effects(self) -> tuple[Operation, ...]:
+        return self.effect
+
     def statements(self, text: str) -> list[exp.Expression]:
         return parse_statements(text)
 

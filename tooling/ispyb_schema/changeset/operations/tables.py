@@ -48,6 +48,9 @@ def prepared_table(op: Operation, model: Schema, table: Table,
 class CreateTable(Operation):
     table: Table
 
+    def table_name(self) -> str | None:
+        return self.table.name
+
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         body = dict(body)
@@ -123,6 +126,9 @@ class DropTable(Operation):
 
     yaml_names = {"table": "name"}
 
+    def table_name(self) -> str | None:
+        return self.name
+
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         if self.table_or_error(model, self.name, problems, "table") is None:
@@ -161,6 +167,15 @@ class RenameTable(Operation):
     new: str
 
     yaml_names = {"from": "old", "to": "new"}
+
+    def table_name(self) -> str | None:
+        return self.old
+
+    def renames(self) -> list[tuple[str, str | None, str]]:
+        return [(self.old, None, self.new)]
+
+    def statement_kind(self) -> str | None:
+        return "rename table"
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
@@ -214,6 +229,11 @@ class SetTableComment(Operation):
     table: str
     comment: str
 
+    def table_name(self) -> str | None:
+        return self.table
+
+    def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
+        return [{"change table comment"}]
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         self.table_or_error(model, self.table, problems, "table")

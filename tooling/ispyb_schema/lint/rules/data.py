@@ -31,7 +31,7 @@ def data_unchecked(ctx):
     not exist yet when it was asked is reported here."""
     for step in ctx.steps:
         asked = [q for q in questions(step) if q.kind != "rows"]
-        if not asked or ctx.created_before(step, getattr(step.op, "table", "")):
+        if not asked or ctx.created_before(step, step.op.table_name()):
             continue
         if ctx.data is None:
             why = "no database"

@@ -11,7 +11,6 @@ from ...changeset.operations.data import CopyRows, Unpivot
 from ...changeset.operations.raw import RawSql
 from ...changeset.operations.tables import CreateTable
 from ...changeset.sqlcheck import dialect
-from ...model import Table
 from ..algorithm import INSTANT
 from ..registry import Finding, rule
 from .algorithm import LARGE_TABLES
@@ -21,9 +20,8 @@ def _changed_tables(ctx):
     """Tables the proposal creates or alters, with the step that last touched each."""
     touched = {}
     for step in ctx.steps:
-        name = getattr(step.op, "table", None)
-        name = name.name if isinstance(name, Table) else name
-        if isinstance(name, str) and ctx.final.table(name) is not None:
+        name = step.op.table_name()
+        if name is not None and ctx.final.table(name) is not None:
             touched[name] = step
     return touched
 

@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""A plan as data: the statements of a script, each with the steps it comes from, its line,
+its kind and a slot for the algorithm and lock lint predicts; the text is one view of it.
+
+Steps keep the author's order. Consecutive schema changes to one table are folded into one
+``ALTER TABLE`` (each ALTER of a big table rebuilds it) unless two of them collide — the same
+column changed twice, a column used after it is renamed away, a foreign key dropped and re-added
+under one name — which MariaDB refuses in a single statement. Data statements are never moved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..render.quote import ident
+from .operations import Clause, Piece, Statement
+from .walk import Primitive
+
+KINDS = ("alter", "schema", "data", "status")  # status: the upstream SchemaStatus rows
+
+
+@dataclass
+class AlterGroup:
+    table: str
+    clauses: list[Clause] = field(default_factory=list)
+    owners: list[Primitive] = field(default_factory=list)  # the primitive of each clause
+
+    @property
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(p.label for p in self.owners))
+
+    def names(self, attr: str) -> set[str]:
+        return set().union(*(getattr(c, attr) for c in self.clauses))
+
+    def collides(self, clause: Clause) -> bool:
+        """Whether MariaDB would refuse ``clause`` in this statement: it changes something the
+        statement already touches, reads something the statement removes, or re-creates a
+        removed name (allowed for indexes: DROP KEY i, ADD KEY i)."""
+        touched = set().union(*(c.defines | c.alters | c.removes | c.uses for c in self.clauses))
+        removed = self.names("removes")
+        changed = self.names("alters") | removed
+        recreated = {n for n in clause.defines & changed if not n.startswith("idx:")}
+        if any(c.alone != clause.alone for c in self.clauses):
+            return True  # foreign-key column renames only go with each other
+        return bool((clause.alters | clause.removes) & touched or recreated
+                    or clause.uses & removed or clause.defines & self.names("defines"))
+
+    def blocks(self, clause: Clause) -> bool:
+        return self.table in clause.refs or clause.table in self.names("refs")
+
+    def sql(self) -> str:
+        head = f"ALTER TABLE {ident(self.table)}"
+        if len(self.clauses) == 1:
+            return f"{head} {self.clauses[0].text};"
+        return head + "\n" + ",\n".join("  " + c.text for c in self.clauses) + ";"
+
+
+@dataclass
+class Single:
+    statement: Statement
+    owner: Primitive
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.owner.label]
+
+    def blocks(self, clause: Clause) -> bool:
+        return self.statement.data or bool(self.statement.tables & ({clause.table} | clause.refs))
+
+    def sql(self) -> str:
+        return self.statement.text + ";"
+
+
+def fold(primitives) -> list[AlterGroup | Single]:
+    """The primitives' pieces as statements in order, clauses merged into the latest ALTER of
+    their table they can join without crossing a statement or ALTER they depend on."""
+    out: list[AlterGroup | Single] = []
+    for prim in primitives:
+        if prim.effect:
+            continue
+        for piece in prim.pieces:
+            if isinstance(piece, Statement):
+                out.append(Single(piece, prim))
+                continue
+            group = _group_for(out, piece)
+            if group is None:
+                group = AlterGroup(piece.table)
+                out.append(group)
+            group.clauses.append(piece)
+            group.owners.append(prim)
+    return out
+
+
+def _group_for(out: list, clause: Clause) -> AlterGroup | None:
+    for item in reversed(out):
+        if isinstance(item, AlterGroup) and item.table == clause.table:
+            return None if item.collides(clause) else item
+        if item.blocks(clause):
+            return None
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class ScriptStatement:
+    """One statement of a script. ``parts``: each piece folded into it with the primitive it
+    comes from (none for the script's own statements); ``algorithm``/``lock``: what lint
+    established for an ALTER, when it did."""
+
+    index: int  # 1-based position in the script
+    line: int  # the script line it starts on
+    labels: tuple[str, ...]  # the steps it belongs to; () for the script's own statements
+    sql: str  # with its ';'
+    kind: str  # one of KINDS
+    table: str | None = None  # the table an ALTER changes
+    parts: tuple[tuple[Piece, Primitive], ...] = ()
+    algorithm: str | None = None
+    lock: str | None = None
+
+    @property
+    def data(self) -> bool:
+        return self.kind == "data"
+
+    @property
+    def steps(self) -> list[Primitive]:
+        """The primitives it comes from, in order, each once."""
+        return list(dict.fromkeys(p for _, p in self.parts))
+
+    @property
+    def first_line(self) -> str:
+        return self.sql.strip().splitlines()[0]
+
+    def where(self, total: int) -> str:
+        steps = f", {', '.join(self.labels)}" if self.labels else ""
+        return f"statement {self.index} of {total} (line {self.line}{steps})"
+
+
+def statements_of(primitives) -> list[ScriptStatement]:
+    """The folded statements of ``primitives`` (not yet placed in a script: no line)."""
+    out = []
+    for item in fold(primitives):
+        if isinstance(item, AlterGroup):
+            out.append(ScriptStatement(0, 0, tuple(item.labels), item.sql(), "alter",
+                                       item.table, tuple(zip(item.clauses, item.owners))))
+        else:
+            kind = "data" if item.statement.data else "schema"
+            out.append(ScriptStatement(0, 0, tuple(item.labels), item.sql(), kind,
+                                       item.owner.op.table_name(),
+                                       ((item.statement, item.owner),)))
+    return out
+
+
+def status_statement(sql: str) -> ScriptStatement:
+    """One of the script's own statements (the upstream format's SchemaStatus rows)."""
+    return ScriptStatement(0, 0, (), sql, "status")
+
+
+@dataclass(frozen=True, eq=False)
+class Script:
+    """A script: its header comment lines and its statements; ``text`` is what is written."""
+
+    name: str
+    header: tuple[str, ...]
+    statements: tuple[ScriptStatement, ...]
+    text: str
+
+    @classmethod
+    def build(cls, name: str, header: list[str], statements: list[ScriptStatement]) -> "Script":
+        """Number and place the statements: a blank line before each, and the labels of its
+        steps as a comment when they differ from the statement before."""
+        lines, placed, previous = list(header), [], None
+        for number, statement in enumerate(statements, start=1):
+            label = ", ".join(statement.labels)
+            lines.append("")
+            if statement.labels and label != previous:
+                lines.append(f"-- {label}")
+            placed.append(replace(statement, index=number, line=len(lines) + 1))
+            lines += statement.sql.split("\n")
+            previous = label if statement.labels else previous
+        return cls(name, tuple(header), tuple(placed), "\n".join(lines) + "\n")
