@@ -204,7 +204,6 @@ def test_changed_since_selects_changed_proposals_and_their_dependents(tmp_path, 
 
 
 def test_check_with_a_database_runs_the_data_checks_and_verify(mariadb_server, tmp_path):
-    pytest.importorskip("ispyb_schema.verify")
     env = {"ISPYB_SCHEMA_DB_URL": mariadb_server.url}
     good = run("check", str(DATA_FILES / "ok-ISP201-unique-key.yaml"), "--json",
                str(tmp_path / "good.json"), env=env)
@@ -217,15 +216,15 @@ def test_check_with_a_database_runs_the_data_checks_and_verify(mariadb_server, t
     assert "error[ISP201]" in bad.output and "verify failed" in bad.output
 
 
-def test_without_the_verify_stage_check_reports_it_unavailable(monkeypatch, mariadb_server,
-                                                               tmp_path):
+def test_a_verify_stage_that_cannot_run_fails_the_gate(monkeypatch, mariadb_server, tmp_path):
     monkeypatch.setitem(sys.modules, "ispyb_schema.verify", None)  # import fails
     result = run("check", str(RULE_FILES / "ok-ISP401-primary-key.yaml"), "--json",
                  str(tmp_path / "g.json"), env={"ISPYB_SCHEMA_DB_URL": mariadb_server.url})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
     gate = json.loads((tmp_path / "g.json").read_text())
-    assert [r["status"] for r in gate["results"] if r["check"] == "verify"] == ["unavailable"]
-    assert any(n.startswith("verify unavailable") for n in gate["notes"])
+    assert [r["status"] for r in gate["results"] if r["check"] == "verify"] == ["failed"]
+    assert any(n.startswith("verify could not run") for n in gate["notes"])
 
 
 def test_workflow_runs_the_gate_on_a_mariadb_service():

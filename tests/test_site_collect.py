@@ -13,8 +13,6 @@ from ispyb_schema.site.collect import collect_site
 from ispyb_schema.site.publish import run_mkdocs
 from sitemodels import ROOT, broken_links, copy_site_skeleton, embedded_baseline
 
-for module in ("validate", "plan", "engine"):
-    pytest.importorskip(f"ispyb_schema.changeset.{module}", reason="the changeset is not there yet")
 
 TODAY = date(2026, 12, 1)
 EXAMPLES = ROOT / "tests" / "data" / "proposals"  # the changeset's examples, every operation

@@ -73,7 +73,7 @@ def canonical_default(value, ctype: ColumnType) -> str:
         return _number(text, ctype)
     if ctype.base in ("enum", "set") and text not in ctype.values and not (
             ctype.base == "set" and set(text.split(",")) <= set(ctype.values)):
-        raise SqlProblem("E204", f"default {text!r} is not one of the values "
+        raise SqlProblem("E206", f"default {text!r} is not one of the values "
                                  f"{list(ctype.values)}")
     return "'" + text.replace("'", "''") + "'"
 
@@ -82,11 +82,11 @@ def _number(text: str, ctype: ColumnType) -> str:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise SqlProblem("E204", f"default {text!r} is not a number, as a {ctype.base} "
+        raise SqlProblem("E206", f"default {text!r} is not a number, as a {ctype.base} "
                                  "column needs") from None
     if ctype.base in _INT_WIDTHS:
         if number != number.to_integral_value():
-            raise SqlProblem("E204", f"default {text} is not an integer")
+            raise SqlProblem("E206", f"default {text} is not an integer")
         return str(int(number))
     if ctype.base == "decimal":
         return f"{number:.{ctype.args[1]}f}"

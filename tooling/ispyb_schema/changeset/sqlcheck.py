@@ -56,11 +56,9 @@ class SqlProblem(Exception):
 
 @lru_cache(maxsize=1)
 def dialect():
-    """The MariaDB dialect when the importer provides it, else sqlglot's MySQL."""
-    try:
-        from ..importer.dialect import MariaDB
-    except ImportError:
-        return "mysql"
+    """The project's MariaDB dialect of sqlglot (imported when first needed)."""
+    from ..importer.dialect import MariaDB
+
     return MariaDB
 
 

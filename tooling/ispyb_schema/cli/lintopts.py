@@ -49,10 +49,8 @@ def fixtures_for(explicit: tuple[str, ...], baseline: str | None) -> list[Path]:
     """``--fixtures``, else the baseline's fixtures as verify finds them (none without it)."""
     if explicit:
         return [Path(p) for p in explicit]
-    try:
-        from ..verify.inputs import default_fixtures
-    except ImportError:
-        return []
+    from ..verify.inputs import default_fixtures  # verify's stack, only when it is needed
+
     return default_fixtures(baseline)[0]
 
 

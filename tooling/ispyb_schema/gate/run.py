@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """The CI gate: validate, lint and verify the selected proposals, one result per proposal and
 check. A proposal that does not validate is not linted or verified; without a database the
-data checks and verify are skipped and say so.
+data checks and verify are skipped and say so; a stage that cannot run fails.
 """
 from __future__ import annotations
 
@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..baseline import load_schema
-from ..changeset.validate import Validation, validate
-from ..errors import Diagnostic, SourceLoc
+from ..changeset.validate import Validation, dependencies, validate
+from ..errors import Diagnostic, EnvironmentProblem, SourceLoc
 from ..harness.server import Server
 from ..lint import lint_proposals
 from ..lint.conflicts import Portfolio
-from ..changeset.validate import dependencies
 from ..lint.impact import ImpactIndex
 from ..lint.probe import DataSource
 from ..lint.run import LintFinding
@@ -73,7 +72,7 @@ def _validate(gate: GateResult, validation: Validation, pid: str, path: Path) ->
                   validation.walks[d].diagnostics] if pid in validation.proposals else []
         why = f"depends on {', '.join(broken)}, which does not validate" if broken else \
             "it does not validate"
-        findings.append(GateFinding("validate", "E000", "error", why,
+        findings.append(GateFinding("validate", "E503", "error", why,
                                     validation.proposals[pid].loc("depends_on")
                                     if pid in validation.proposals else None))
     gate.results.append(CheckResult(pid, str(path), "validate",
@@ -103,13 +102,15 @@ def _verify(gate: GateResult, inputs: GateInputs, valid: dict[str, Path],
         return
     try:
         from ..verify import verify_proposals
-    except ImportError as err:  # the verification stage is not installed
-        gate.notes.append(f"verify unavailable: {err}")
-        gate.results += [CheckResult(pid, str(p), "verify", "unavailable", note=str(err))
-                         for pid, p in valid.items()]
+
+        report = verify_proposals(list(valid.values()), inputs.baseline_source,
+                                  inputs.fixtures, inputs.server)
+    except (ImportError, EnvironmentProblem) as err:  # the stage could not run: it fails
+        gate.notes.append(f"verify could not run: {err}")
+        gate.results += [CheckResult(pid, str(p), "verify", "failed", [GateFinding(
+            "verify", "VERIFY", "error", f"verify could not run: {err}",
+            SourceLoc(str(p), 1, 1))], note=str(err)) for pid, p in valid.items()]
         return
-    report = verify_proposals(list(valid.values()), inputs.baseline_source, inputs.fixtures,
-                              inputs.server)
     for run in report.runs:
         file = run.file or valid.get(run.proposal_id)
         loc = SourceLoc(str(file), 1, 1) if file else None

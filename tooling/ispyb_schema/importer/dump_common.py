@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from .dialect import MariaDB
 
-E_SYNTAX, E_UNSUPPORTED, E_INVALID = "E020", "E021", "E022"
+E_SYNTAX, E_UNSUPPORTED, E_INVALID = "E030", "E031", "E032"  # see ispyb_schema/codes.py
 
 
 class Reject(Exception):

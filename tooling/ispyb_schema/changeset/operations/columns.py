@@ -46,7 +46,7 @@ def prepared_column(op: Operation, table: Table, column: Column, problems: list[
                                      *keys, "default"))
             default = None
     if column.default == "NULL" and not column.nullable:
-        problems.append(op.error("E204", f"column {column.name!r} is NOT NULL but its default "
+        problems.append(op.error("E206", f"column {column.name!r} is NOT NULL but its default "
                                          "is NULL", *keys, "default"))
     if column.on_update is not None and column.on_update.lower().rstrip("()") not in (
             "current_timestamp", "now"):
@@ -141,7 +141,7 @@ class AddColumn(Operation):
         check_position(self, table, self.after, problems)
         prepared_column(self, table, self.column, problems, "column")
         if self.column.auto_increment:
-            problems.append(self.error("E204", "an AUTO_INCREMENT column must be a key; add "
+            problems.append(self.error("E208", "an AUTO_INCREMENT column must be a key; add "
                                                "it with create_table", "column",
                                        "auto_increment"))
         return problems
@@ -202,7 +202,7 @@ class DropColumn(Operation):
             problems.append(self.error("E303", f"{self.table}.{column.name} is used by view "
                                                f"{view!r}", "column"))
         if len(table.columns) == 1:
-            problems.append(self.error("E204", f"{column.name!r} is the last column of "
+            problems.append(self.error("E212", f"{column.name!r} is the last column of "
                                                f"{self.table!r}; drop the table instead",
                                        "column"))
         return problems
@@ -372,7 +372,7 @@ class ModifyColumn(Operation):
             return problems
         new = self.new_column(table, problems)
         if new == column and not self.after and not self.first:
-            problems.append(self.error("E204", f"{self.table}.{column.name} already has this "
+            problems.append(self.error("E213", f"{self.table}.{column.name} already has this "
                                                "definition; nothing to change", "column"))
         if _key_type(table, column) != _key_type(table, new):
             for fk, _ in foreign_keys_using(model, self.table, column.name):

@@ -350,7 +350,7 @@ class FillFromJoin(DataStep):
         if table is None or source is None:
             return problems
         if table.name == source.name:
-            problems.append(self.error("E204", "the source must be another table", "from"))
+            problems.append(self.error("E211", "the source must be another table", "from"))
         for mine, theirs in self.join:
             self.column_or_error(table, mine, problems, "from", "join", mine, key=True)
             self.column_or_error(source, theirs, problems, "from", "join", mine)

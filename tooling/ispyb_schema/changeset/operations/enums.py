@@ -69,7 +69,7 @@ class ChangeEnum(Operation):
         if not column:
             return problems
         if column.type.base != "enum":
-            problems.append(self.error("E204", f"{self.table}.{column.name} is {column.type}, "
+            problems.append(self.error("E214", f"{self.table}.{column.name} is {column.type}, "
                                                "not an enum", "column"))
             return problems
         current = column.type.values
@@ -78,12 +78,12 @@ class ChangeEnum(Operation):
         if len(set(final)) != len(final) and not problems:
             problems.append(self.error("E301", "a value would appear twice in the enum"))
         if not final:
-            problems.append(self.error("E204", "the enum would have no values left", "remove"))
+            problems.append(self.error("E212", "the enum would have no values left", "remove"))
         if final == current and not problems:
-            problems.append(self.error("E204", "nothing changes", "column"))
+            problems.append(self.error("E213", "nothing changes", "column"))
         default = self.new_default(column, final)
         if default is not None and default != "NULL" and default.strip("'") not in final:
-            problems.append(self.error("E204", f"the default {default} is removed; set another "
+            problems.append(self.error("E206", f"the default {default} is removed; set another "
                                                "default with modify_column first", "remove"))
         orphaned = [v for v in self.remove if v not in dict(self.map)]
         if orphaned and self.data_loss is None:
@@ -111,12 +111,12 @@ class ChangeEnum(Operation):
                                                    f"{new!r} is already a value; use map",
                                            "rename", old))
             if old in self.remove:
-                problems.append(self.error("E204", f"{old!r} is both removed and renamed",
+                problems.append(self.error("E215", f"{old!r} is both removed and renamed",
                                            "rename", old))
         final = self.final_values(current)
         for old, new in self.map:
             if old not in self.remove:
-                problems.append(self.error("E204", f"map: {old!r} is not removed; map only "
+                problems.append(self.error("E215", f"map: {old!r} is not removed; map only "
                                                    "moves rows of removed values", "map", old))
             if new not in final:
                 problems.append(self.error("E107", f"map: {new!r} is not a value after the "

@@ -64,21 +64,21 @@ class AddIndex(Operation):
             if column is None:
                 continue
             if part.column.lower() in seen:
-                problems.append(self.error("E204", f"column {part.column!r} appears twice",
+                problems.append(self.error("E207", f"column {part.column!r} appears twice",
                                            "columns", i))
             seen.add(part.column.lower())
             blob = column.type.is_text_or_blob
             if part.length and not (column.type.is_string or blob or
                                     column.type.base in ("binary", "varbinary")):
-                problems.append(self.error("E204", f"a prefix length needs a string column; "
+                problems.append(self.error("E207", f"a prefix length needs a string column; "
                                                    f"{column.name!r} is {column.type}",
                                            "columns", i))
             elif blob and not part.length:
-                problems.append(self.error("E204", f"{column.name!r} is {column.type}: give a "
+                problems.append(self.error("E207", f"{column.name!r} is {column.type}: give a "
                                                    f"prefix length, e.g. '{column.name}(100)'",
                                            "columns", i))
             if self.index.kind == "PRIMARY" and column.nullable:
-                problems.append(self.error("E204", f"primary key column {column.name!r} is "
+                problems.append(self.error("E207", f"primary key column {column.name!r} is "
                                                    "nullable; make it NOT NULL first "
                                                    "(modify_column)", "columns", i))
         return problems
@@ -140,7 +140,7 @@ class DropIndex(Operation):
                                                f"{self.name!r}; its indexes: {names}", "name"))
             return problems
         if index.kind == "PRIMARY" and self.key == "drop_index":
-            problems.append(self.error("E204", "use drop_primary_key for the primary key",
+            problems.append(self.error("E209", "use drop_primary_key for the primary key",
                                        "name"))
         for fk in table.foreign_keys:
             if covering_index(table, fk.columns) is index and \
@@ -158,7 +158,7 @@ class DropIndex(Operation):
                 if column.auto_increment and column.name in index.columns and not any(
                         i is not index and i.columns[:1] == (column.name,)
                         for i in table.indexes):
-                    problems.append(self.error("E204", f"{column.name!r} is AUTO_INCREMENT and "
+                    problems.append(self.error("E208", f"{column.name!r} is AUTO_INCREMENT and "
                                                        "must stay the first column of a key",
                                                "table"))
         return problems

@@ -56,7 +56,7 @@ def foreign_key_problems(op: Operation, model: Schema, table: Table, fk: Foreign
             problems.append(op.error("E201", f"foreign key {fk.name!r}: {why}; the types must "
                                              "match exactly", *keys, "columns", i))
         if "SET NULL" in (fk.on_delete, fk.on_update) and not child.nullable:
-            problems.append(op.error("E204", f"foreign key {fk.name!r} uses SET NULL but "
+            problems.append(op.error("E216", f"foreign key {fk.name!r} uses SET NULL but "
                                              f"{child.name!r} is NOT NULL", *keys, "columns", i))
     if unique_key_on(target, fk.ref_columns) is None:
         keys_there = "; ".join(f"{i.name} ({', '.join(i.columns)})" for i in target.indexes

@@ -29,7 +29,7 @@ def portable(table: Table, column: Column) -> Column:
 def single_primary_key(op: Operation, table: Table, problems, *keys) -> Column | None:
     pk = table.primary_key
     if pk is None or len(pk.parts) != 1:
-        problems.append(op.error("E204", f"{table.name} needs a single-column primary key "
+        problems.append(op.error("E210", f"{table.name} needs a single-column primary key "
                                          "here", *keys))
         return None
     return table.column(pk.columns[0])
@@ -69,7 +69,7 @@ class MoveColumns(Operation):
         for i, name in enumerate(self.columns):
             column = self.column_or_error(source, name, problems, "columns", i)
             if column is not None and column.auto_increment:
-                problems.append(self.error("E204", f"{name!r} is AUTO_INCREMENT and cannot "
+                problems.append(self.error("E208", f"{name!r} is AUTO_INCREMENT and cannot "
                                                    "move", "columns", i))
         for mine, theirs in self.join:
             self.column_or_error(target, mine, problems, "join", mine, key=True)
@@ -188,7 +188,7 @@ class MergeTables(Operation):
         if into is None or source is None:
             return problems
         if into.name == source.name:
-            problems.append(self.error("E204", "merge needs two different tables", "from"))
+            problems.append(self.error("E211", "merge needs two different tables", "from"))
             return problems
         if not (single_primary_key(self, into, problems, "into") and
                 single_primary_key(self, source, problems, "from")):
@@ -203,7 +203,7 @@ class MergeTables(Operation):
         for table, fk in model.referencing(self.source):
             if table.name == self.source or len(fk.ref_columns) != 1 or \
                     fk.ref_columns[0].lower() != source.primary_key.columns[0].lower():
-                problems.append(self.error("E204", f"foreign key {table.name}.{fk.name} does "
+                problems.append(self.error("E210", f"foreign key {table.name}.{fk.name} does "
                                                    f"not reference the primary key of "
                                                    f"{self.source} from another table; merge "
                                                    "cannot repoint it", "from"))

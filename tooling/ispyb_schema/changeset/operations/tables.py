@@ -81,13 +81,13 @@ class CreateTable(Operation):
         for column in table.columns:
             if column.auto_increment and not any(i.columns[:1] == (column.name,)
                                                  for i in table.indexes):
-                problems.append(self.error("E204", f"AUTO_INCREMENT column {column.name!r} "
+                problems.append(self.error("E208", f"AUTO_INCREMENT column {column.name!r} "
                                                    "must be the first column of a key",
                                            "columns"))
         if table.primary_key:
             for column in table.primary_key.columns:
                 if table.column(column) and table.column(column).nullable:
-                    problems.append(self.error("E204", f"primary key column {column!r} must "
+                    problems.append(self.error("E207", f"primary key column {column!r} must "
                                                        "be nullable: false", "columns"))
         with_self = model.with_table(table)
         names: set[str] = set()
