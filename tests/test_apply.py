@@ -90,7 +90,8 @@ def test_apply_stops_at_the_first_failing_statement(target, mariadb_server):
     assert ran == [
         "  ran 1/5 line 6: INSERT IGNORE INTO SchemaStatus (scriptName, schemaStatus) VALUES "
         "('2026_01_01_sql-fails.sql', 'ONGOING');" + ran[0][ran[0].index("  ("):],
-        "  ran 2/5 line 9: ALTER TABLE `Crystal` COMMENT='A crystal of a protein';"
+        "  ran 2/5 line 9: ALTER TABLE `Crystal` COMMENT='A crystal of a protein', "
+        "ALGORITHM=INSTANT, LOCK=NONE;"
         + ran[1][ran[1].index("  ("):],
     ]
     err = result.stderr.splitlines()

@@ -69,10 +69,13 @@ def test_plan_is_byte_identical_across_runs(name, monkeypatch, tmp_path):
 def test_changes_to_one_table_share_one_alter(plans):
     forward = plans["dc-legacy-names"]["forward"]
     alters = re.findall(r"^ALTER TABLE `DataCollection`", forward, re.M)
-    # renames + widen + comment + index changes: the second ALTER only because the comment
-    # changes the column the first one renamed (MariaDB refuses both in one statement).
-    assert len(alters) == 2
+    # renames + widen + comment + index changes: one ALTER; the comment set on a renamed column
+    # is folded into its CHANGE COLUMN (MariaDB refuses the column twice in one statement).
+    assert len(alters) == 1
     assert "ADD KEY `DataCollection_sessionId_startTime`" in forward
+    assert "CHANGE COLUMN `SESSIONID` `sessionId` int(11) unsigned DEFAULT 0 COMMENT 'Session " \
+           "of the collection (duplicates DataCollectionGroup.sessionId)'" in forward
+    assert "MODIFY COLUMN `sessionId`" not in forward
 
 
 def test_rename_keeps_comment_and_nullability(plans, baseline):
@@ -111,7 +114,7 @@ def test_header_names_proposal_and_baseline(plans):
 def test_rollback_undoes_in_reverse_order(plans):
     rollback = plans["dc-snapshots"]["rollback"]
     readd = rollback.index("ADD COLUMN `xtalSnapshotFullPath4`")
-    pivot = rollback.index("UPDATE `DataCollection` LEFT JOIN")
+    pivot = rollback.index("UPDATE `DataCollection`\nLEFT JOIN")
     delete = rollback.index("DELETE FROM `DataCollectionFileAttachment`")
     drop = rollback.index("DROP COLUMN `snapshotOrder`")
     assert readd < pivot < delete < drop
@@ -191,3 +194,48 @@ steps:
         assert result.exit_code == 0, result.output
     else:
         assert result.exit_code == 2 and error in result.output
+
+
+def test_long_statements_are_broken_into_clauses(plans):
+    """One join, one assignment, one selected column per line; nothing longer than needed."""
+    forward = plans["dc-em-columns"]["forward"]
+    update = forward[forward.index("UPDATE `DataCollectionEM`"):]
+    update = update[:update.index(";")]
+    lines = update.split("\n")
+    assert lines[0] == "UPDATE `DataCollectionEM`"
+    assert lines[1].startswith("JOIN `DataCollection` ON ")
+    assert lines[2].startswith("SET `DataCollectionEM`.`voltage` = ")
+    assert all(line.startswith("  `DataCollectionEM`.") for line in lines[3:])
+
+
+def test_step_comments_are_short(plans):
+    """A statement of many steps names them as ranges, with the kinds counted."""
+    comments = [line for name in plans for line in plans[name]["forward"].splitlines()
+                if line.startswith("-- step")]
+    assert all(line.count("step ") <= 2 for line in comments)
+    assert "-- steps 1–8 (rename_column ×3, modify_column, set_column_comment, " \
+           "set_table_comment, drop_index, add_index)" in \
+        plans["dc-legacy-names"]["forward"].splitlines()
+
+
+def test_alters_say_the_algorithm_lint_predicts(plans, baseline):
+    """Each forward ALTER of an InnoDB table carries the predicted ALGORITHM and LOCK (the
+    server then refuses rather than silently locking more); lint predicts the same."""
+    from ispyb_schema.lint.context import LintContext
+
+    for name in NAMES:
+        result = validate([EXAMPLES / f"{name}.yaml"], baseline)
+        ctx = LintContext.build(result.walks[name])
+        for item in ctx.plan:
+            if item.statement.kind != "alter":
+                continue
+            alter = item.alter
+            clause = f"ALGORITHM={alter.prediction.algorithm}, LOCK={alter.prediction.lock};"
+            if alter.prediction.uncertain:
+                assert "ALGORITHM=" not in item.statement.sql
+            else:
+                assert item.statement.sql.endswith(clause), item.statement.sql
+                assert (item.statement.algorithm, item.statement.lock) == \
+                    (alter.prediction.algorithm, alter.prediction.lock)
+        # a rollback runs when something went wrong: it is not refused for its locks
+        assert "LOCK=" not in plans[name]["rollback"]

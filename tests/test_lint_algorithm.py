@@ -113,6 +113,10 @@ CASES = {
     "extend-indexed-varchar-and-comment": "- modify_column: {table: BLSample, column: name, "
                                           "type: varchar(100)}\n"
                                           "- set_table_comment: {table: BLSample, comment: x}",
+    "rename-column-and-comment": "- rename_column: {table: BLSample, from: code, to: sampleCode}\n"
+                                 "- set_table_comment: {table: BLSample, comment: x}",
+    "drop-foreign-key-and-comment": "- drop_foreign_key: {table: Protein, name: protein_fk3}\n"
+                                    "- set_table_comment: {table: Protein, comment: x}",
     "rebuild-with-generated-columns": "- transform: {table: Position, column: posX, expression: "
                                       "'COALESCE(posX, 0)', rollback: []}\n"
                                       "- modify_column: {table: Position, column: posX, "
@@ -228,6 +232,8 @@ def test_combinations_are_not_just_the_worst_clause():
     assert combine({"add column", "add index"}).algorithm == "INPLACE"
     assert combine({"drop primary key", "add primary key"}).algorithm == "INPLACE"
     assert combine({"extend indexed varchar", "change table comment"}).algorithm == "NOCOPY"
+    assert combine({"rename column", "change table comment"}).algorithm == "NOCOPY"
+    assert combine({"drop foreign key", "change table comment"}).algorithm == "NOCOPY"
     assert combine({"rename column", "add index"}).algorithm == "NOCOPY"
 
 

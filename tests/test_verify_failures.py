@@ -88,7 +88,7 @@ def test_a_failing_statement_stops_the_run_and_says_where(runs):
         "statement 2 of 3 (line 10, step 2 (modify_column)) failed: ERROR 1265: Data "
         "truncated for column 'description' at row 2\n"
         "  ALTER TABLE `Protein` MODIFY COLUMN `description` text NOT NULL COMMENT "
-        "'Free-text description';")
+        "'Free-text description', ALGORITHM=INPLACE, LOCK=NONE;")
     assert step.details["failed"]["errno"] == 1265
     assert (step.details["failed"]["index"], step.details["failed"]["line"]) == (2, 10)
     assert step.details["not_run"] == 1

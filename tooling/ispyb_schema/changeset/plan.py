@@ -56,7 +56,8 @@ def _script(proposal: Proposal, base: Schema, walk: ProposalWalk, baseline_label
     if rollback and walk.rollback is None:
         raise ValueError(f"{walk.proposal.id} has no rollback walk: it does not validate")
     records = walk.rollback if rollback else walk.steps
-    statements = statements_of(p for r in records for p in r.primitives)
+    # A rollback is not refused for its locks: it runs when something has gone wrong.
+    statements = statements_of((p for r in records for p in r.primitives), not rollback)
     name = script_name(proposal, rollback)
     if upstream:
         quoted = string(name)

@@ -12,46 +12,94 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..render.quote import ident
-from .operations import Clause, Piece, Statement
+from .algorithm import established, predict
+from .layout import laid_out, step_comment
+from .operations import Clause, ColumnChange, Piece, Statement
 from .walk import Primitive
 
 KINDS = ("alter", "schema", "data", "status")  # status: the upstream SchemaStatus rows
 
 
+def _names(clauses: list[Clause], attr: str) -> set[str]:
+    return set().union(*(getattr(c, attr) for c in clauses))
+
+
+def collides(clauses: list[Clause], clause: Clause) -> bool:
+    """Whether MariaDB would refuse ``clause`` in one statement with ``clauses``: it changes
+    something they touch, reads something they remove, or re-creates a removed name (allowed
+    for indexes: DROP KEY i, ADD KEY i)."""
+    touched = set().union(*(c.defines | c.alters | c.removes | c.uses for c in clauses))
+    removed = _names(clauses, "removes")
+    changed = _names(clauses, "alters") | removed
+    recreated = {n for n in clause.defines & changed if not n.startswith("idx:")}
+    if any(c.alone != clause.alone for c in clauses):
+        return True  # foreign-key column renames only go with each other
+    return bool((clause.alters | clause.removes) & touched or recreated
+                or clause.uses & removed or clause.defines & _names(clauses, "defines"))
+
+
 @dataclass
 class AlterGroup:
+    """One ALTER TABLE: every clause folded into it with its primitive, and the statement's
+    clause texts (a MODIFY COLUMN folded into the earlier clause of its column shares its
+    text)."""
+
     table: str
     clauses: list[Clause] = field(default_factory=list)
     owners: list[Primitive] = field(default_factory=list)  # the primitive of each clause
+    texts: list[str] = field(default_factory=list)
+    slots: list[int] = field(default_factory=list)  # each clause's index in texts
+    changes: dict[int, ColumnChange] = field(default_factory=dict)  # text index -> change
 
     @property
     def labels(self) -> list[str]:
         return list(dict.fromkeys(p.label for p in self.owners))
 
     def names(self, attr: str) -> set[str]:
-        return set().union(*(getattr(c, attr) for c in self.clauses))
+        return _names(self.clauses, attr)
 
     def collides(self, clause: Clause) -> bool:
-        """Whether MariaDB would refuse ``clause`` in this statement: it changes something the
-        statement already touches, reads something the statement removes, or re-creates a
-        removed name (allowed for indexes: DROP KEY i, ADD KEY i)."""
-        touched = set().union(*(c.defines | c.alters | c.removes | c.uses for c in self.clauses))
-        removed = self.names("removes")
-        changed = self.names("alters") | removed
-        recreated = {n for n in clause.defines & changed if not n.startswith("idx:")}
-        if any(c.alone != clause.alone for c in self.clauses):
-            return True  # foreign-key column renames only go with each other
-        return bool((clause.alters | clause.removes) & touched or recreated
-                    or clause.uses & removed or clause.defines & self.names("defines"))
+        return collides(self.clauses, clause)
+
+    def add(self, clause: Clause, owner: Primitive) -> None:
+        if clause.column is not None:
+            self.changes[len(self.texts)] = clause.column
+        self._keep(clause, owner, len(self.texts))
+        self.texts.append(clause.text)
+
+    def fold_in(self, clause: Clause, owner: Primitive) -> bool:
+        """Fold a MODIFY COLUMN into this statement's clause that adds, renames or changes
+        the same column, when no other clause is in the way; whether it did."""
+        if clause.column is None or clause.column.verb != "MODIFY" or len(clause.alters) != 1:
+            return False
+        name = next(iter(clause.alters))
+        slot = next((s for c, s in zip(reversed(self.clauses), reversed(self.slots))
+                     if name in c.defines | c.alters), None)
+        if slot not in self.changes or (clause.uses and slot != len(self.texts) - 1):
+            return False
+        others = [c for c, s in zip(self.clauses, self.slots) if s != slot]
+        if collides(others, clause) or any(c.alone != clause.alone for c, s in
+                                           zip(self.clauses, self.slots) if s == slot):
+            return False
+        self.changes[slot] = self.changes[slot].then(clause.column)
+        self.texts[slot] = self.changes[slot].text
+        self._keep(clause, owner, slot)
+        return True
+
+    def _keep(self, clause: Clause, owner: Primitive, slot: int) -> None:
+        self.clauses.append(clause)
+        self.owners.append(owner)
+        self.slots.append(slot)
 
     def blocks(self, clause: Clause) -> bool:
         return self.table in clause.refs or clause.table in self.names("refs")
 
-    def sql(self) -> str:
+    def sql(self, algorithm: str | None = None, lock: str | None = None) -> str:
         head = f"ALTER TABLE {ident(self.table)}"
-        if len(self.clauses) == 1:
-            return f"{head} {self.clauses[0].text};"
-        return head + "\n" + ",\n".join("  " + c.text for c in self.clauses) + ";"
+        texts = self.texts + ([f"ALGORITHM={algorithm}, LOCK={lock}"] if algorithm else [])
+        if len(self.texts) == 1:
+            return f"{head} {', '.join(texts)};"
+        return head + "\n" + ",\n".join("  " + text for text in texts) + ";"
 
 
 @dataclass
@@ -81,19 +129,23 @@ def fold(primitives) -> list[AlterGroup | Single]:
             if isinstance(piece, Statement):
                 out.append(Single(piece, prim))
                 continue
-            group = _group_for(out, piece)
+            group = _latest(out, piece)
+            if group is not None and group.collides(piece):
+                if group.fold_in(piece, prim):
+                    continue
+                group = None
             if group is None:
                 group = AlterGroup(piece.table)
                 out.append(group)
-            group.clauses.append(piece)
-            group.owners.append(prim)
+            group.add(piece, prim)
     return out
 
 
-def _group_for(out: list, clause: Clause) -> AlterGroup | None:
+def _latest(out: list, clause: Clause) -> AlterGroup | None:
+    """The latest ALTER of the clause's table, unless a statement after it must stay between."""
     for item in reversed(out):
         if isinstance(item, AlterGroup) and item.table == clause.table:
-            return None if item.collides(clause) else item
+            return item
         if item.blocks(clause):
             return None
     return None
@@ -112,6 +164,7 @@ class ScriptStatement:
     kind: str  # one of KINDS
     table: str | None = None  # the table an ALTER changes
     parts: tuple[tuple[Piece, Primitive], ...] = ()
+    clauses: tuple[str, ...] = ()  # an ALTER's clauses, as its text has them
     algorithm: str | None = None
     lock: str | None = None
 
@@ -133,16 +186,26 @@ class ScriptStatement:
         return f"statement {self.index} of {total} (line {self.line}{steps})"
 
 
-def statements_of(primitives) -> list[ScriptStatement]:
-    """The folded statements of ``primitives`` (not yet placed in a script: no line)."""
+def statements_of(primitives, algorithms: bool = True) -> list[ScriptStatement]:
+    """The folded statements of ``primitives`` (not yet placed in a script: no line). With
+    ``algorithms``, an ALTER says its ALGORITHM and LOCK where the prediction is established
+    (the session's default foreign_key_checks=1 assumed), so the server refuses rather than
+    lock more."""
     out = []
     for item in fold(primitives):
         if isinstance(item, AlterGroup):
-            out.append(ScriptStatement(0, 0, tuple(item.labels), item.sql(), "alter",
-                                       item.table, tuple(zip(item.clauses, item.owners))))
+            parts = tuple(zip(item.clauses, item.owners))
+            table = item.owners[0].before.table(item.table)
+            _, prediction = predict(parts, table)
+            algorithm = lock = None
+            if algorithms and established(prediction, table):
+                algorithm, lock = prediction.algorithm, prediction.lock
+            out.append(ScriptStatement(0, 0, tuple(item.labels), item.sql(algorithm, lock),
+                                       "alter", item.table, parts, tuple(item.texts),
+                                       algorithm, lock))
         else:
             kind = "data" if item.statement.data else "schema"
-            out.append(ScriptStatement(0, 0, tuple(item.labels), item.sql(), kind,
+            out.append(ScriptStatement(0, 0, tuple(item.labels), laid_out(item.sql()), kind,
                                        item.owner.op.table_name(),
                                        ((item.statement, item.owner),)))
     return out
@@ -164,11 +227,11 @@ class Script:
 
     @classmethod
     def build(cls, name: str, header: list[str], statements: list[ScriptStatement]) -> "Script":
-        """Number and place the statements: a blank line before each, and the labels of its
-        steps as a comment when they differ from the statement before."""
+        """Number and place the statements: a blank line before each, and its steps as a
+        comment when they differ from the statement before."""
         lines, placed, previous = list(header), [], None
         for number, statement in enumerate(statements, start=1):
-            label = ", ".join(statement.labels)
+            label = step_comment(statement.labels)
             lines.append("")
             if statement.labels and label != previous:
                 lines.append(f"-- {label}")

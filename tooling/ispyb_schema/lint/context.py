@@ -15,7 +15,7 @@ from ..changeset.script import ScriptStatement, statements_of
 from ..changeset.walk import Primitive, ProposalWalk, Provenance
 from ..model import Schema
 from ..render.quote import ident
-from .algorithm import KINDS, Prediction, clause_kinds, combine
+from .algorithm import KINDS, Prediction, predict
 from .conflicts import Portfolio
 from .datachecks import DataChecks
 from .suppress import Suppressions
@@ -32,6 +32,7 @@ class Alter:
     table: str
     parts: tuple[tuple[Piece, Step, frozenset[str]], ...]  # (clause, step, its kinds)
     prediction: Prediction
+    texts: tuple[str, ...] = ()  # the statement's clauses (folded ones once); default: parts'
 
     @property
     def steps(self) -> list[Step]:
@@ -43,7 +44,8 @@ class Alter:
         return max(self.parts, key=lambda p: max(KINDS[k] for k in p[2]))[1]
 
     def sql(self, with_algorithm: bool = False) -> str:
-        clauses = [piece.text for piece, _, _ in self.parts if isinstance(piece, Clause)]
+        clauses = list(self.texts) or [piece.text for piece, _, _ in self.parts
+                                       if isinstance(piece, Clause)]
         if not clauses:  # a whole statement (RENAME TO)
             text = self.parts[0][0].text
         else:
@@ -70,29 +72,21 @@ class PlanItem:
 
 def plan_items(steps, foreign_key_checks: bool = True) -> list[PlanItem]:
     """The plan's statements in order (the script's folding), ALTERs with predictions."""
-    kinds: dict[int, frozenset[str]] = {}
-    for step in steps:
-        if step.effect:
-            continue
-        clauses = [p for p in step.pieces if isinstance(p, Clause)]
-        found = clause_kinds(step.op, step.before, clauses, foreign_key_checks) \
-            if clauses else []
-        kinds.update((id(c), frozenset(k)) for c, k in zip(clauses, found))
-        whole = step.op.statement_kind()
-        kinds.update((id(p), frozenset({whole})) for p in step.pieces
-                     if whole and isinstance(p, Statement))
     items = []
     for statement in statements_of(steps):
+        found = predict(statement.parts, _table(statement), foreign_key_checks)
         alter = None
-        if id(statement.parts[0][0]) in kinds:
-            parts = tuple((m, step, kinds[id(m)]) for m, step in statement.parts)
-            first = statement.parts[0][1]
-            union = set().union(*(k for _, _, k in parts))
-            alter = Alter(statement.table, parts,
-                          combine(union, first.before.table(statement.table)))
+        if found is not None:
+            parts = tuple((piece, step, kinds) for (piece, step), kinds
+                          in zip(statement.parts, found[0]))
+            alter = Alter(statement.table, parts, found[1], statement.clauses)
         items.append(PlanItem(statement, alter))
     return items
 
+
+def _table(statement: ScriptStatement):
+    """The table an ALTER changes, as it is before the statement."""
+    return statement.parts[0][1].before.table(statement.table) if statement.table else None
 
 
 class ImpactSource(Protocol):

@@ -4,6 +4,7 @@ from . import columns, data, enums, indexes, keys, merge, raw, tables, views  # 
 from .base import (
     REGISTRY,
     Clause,
+    ColumnChange,
     DataLoss,
     NotReversible,
     Operation,
@@ -12,5 +13,5 @@ from .base import (
     Where,
 )
 
-__all__ = ["REGISTRY", "Clause", "DataLoss", "NotReversible", "Operation", "Piece",
+__all__ = ["REGISTRY", "Clause", "ColumnChange", "DataLoss", "NotReversible", "Operation", "Piece",
            "Statement", "Where"]

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ...errors import Diagnostic, SourceLoc
 from ...model import Schema, Table
+from ...render.quote import ident
 from ..sqlcheck import SqlProblem
 
 REGISTRY: dict[str, type["Operation"]] = {}
@@ -94,6 +95,27 @@ class DataLoss:
 
 
 @dataclass(frozen=True)
+class ColumnChange:
+    """What an ADD, CHANGE or MODIFY COLUMN clause does, so the planner can fold a later
+    MODIFY of the same column into it (a rename with a new comment is one CHANGE COLUMN)."""
+
+    verb: str  # "ADD", "CHANGE" or "MODIFY"
+    definition: str  # the column's full definition, its name first
+    position: str = ""  # " AFTER `x`", " FIRST" or ""
+    old: str = ""  # CHANGE: the name before
+
+    @property
+    def text(self) -> str:
+        old = f"{ident(self.old)} " if self.verb == "CHANGE" else ""
+        return f"{self.verb} COLUMN {old}{self.definition}{self.position}"
+
+    def then(self, later: "ColumnChange") -> "ColumnChange":
+        """This clause with a later MODIFY of the same column folded in."""
+        return ColumnChange(self.verb, later.definition, later.position or self.position,
+                            self.old)
+
+
+@dataclass(frozen=True)
 class Clause:
     """One clause of an ``ALTER TABLE``; the planner folds clauses of one table together.
 
@@ -112,6 +134,7 @@ class Clause:
     refs: frozenset[str] = frozenset()
     alone: bool = False  # shares an ALTER only with other 'alone' clauses: MariaDB renames
     #                      foreign-key columns in place and refuses it next to a table copy
+    column: ColumnChange | None = None  # for column clauses: what the text says, as data
 
 
 @dataclass(frozen=True)

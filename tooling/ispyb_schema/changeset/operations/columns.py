@@ -15,7 +15,16 @@ from ...render.ddl import column_definition
 from ...render.quote import ident
 from ..canon import canonical_column, canonical_default, type_problem
 from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression
-from .base import Clause, Operation, Piece, Where, WhereLocator, operation, position_of
+from .base import (
+    Clause,
+    ColumnChange,
+    Operation,
+    Piece,
+    Where,
+    WhereLocator,
+    operation,
+    position_of,
+)
 from .online import column_change, drop_kind
 from .references import foreign_keys_using, view_users
 
@@ -156,11 +165,11 @@ class AddColumn(Operation):
 
     def render(self, model: Schema) -> list[Piece]:
         table = model.table(self.table)
-        text = (f"ADD COLUMN {column_definition(table, self.new_column(table))}"
-                f"{position_sql(table, self.after, self.first)}")
+        change = ColumnChange("ADD", column_definition(table, self.new_column(table)),
+                              position_sql(table, self.after, self.first))
         uses = {col(self.after)} if self.after else set()
-        return [Clause(self.table, text, defines=frozenset({col(self.column.name)}),
-                       uses=frozenset(uses))]
+        return [Clause(self.table, change.text, defines=frozenset({col(self.column.name)}),
+                       uses=frozenset(uses), column=change)]
 
     def inverse(self, model: Schema) -> list[Operation]:
         return [self.derived(DropColumn, table=self.table, column=self.column.name)]
@@ -260,6 +269,7 @@ class RenameColumn(Operation):
 
     def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
         return [{"rename column"}]
+
     def renames(self) -> list[tuple[str, str | None, str]]:
         return [(self.table, self.old, self.new)]
 
@@ -305,9 +315,10 @@ class RenameColumn(Operation):
         column = table.column(self.old)
         definition = column_definition(table, replace(column, name=self.new))
         keyed = bool(foreign_keys_using(model, self.table, column.name))
-        return [Clause(self.table, f"CHANGE COLUMN {ident(column.name)} {definition}",
-                       defines=frozenset({col(self.new)}), removes=frozenset({col(self.old)}),
-                       alone=keyed)]
+        change = ColumnChange("CHANGE", definition, old=column.name)
+        gone = frozenset({col(self.old)}) - {col(self.new)}  # a case-only rename keeps it
+        return [Clause(self.table, change.text, defines=frozenset({col(self.new)}),
+                       removes=gone, alone=keyed, column=change)]
 
     def inverse(self, model: Schema) -> list[Operation]:
         old = model.table(self.table).column(self.old).name
@@ -396,11 +407,11 @@ class ModifyColumn(Operation):
 
     def render(self, model: Schema) -> list[Piece]:
         table = model.table(self.table)
-        text = (f"MODIFY COLUMN {column_definition(table, self.new_column(table))}"
-                f"{position_sql(table, self.after, self.first)}")
+        change = ColumnChange("MODIFY", column_definition(table, self.new_column(table)),
+                              position_sql(table, self.after, self.first))
         uses = {col(self.after)} if self.after else set()
-        return [Clause(self.table, text, alters=frozenset({col(self.column)}),
-                       uses=frozenset(uses))]
+        return [Clause(self.table, change.text, alters=frozenset({col(self.column)}),
+                       uses=frozenset(uses), column=change)]
 
     def inverse(self, model: Schema) -> list[Operation]:
         table = model.table(self.table)
