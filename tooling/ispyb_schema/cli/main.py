@@ -10,6 +10,7 @@ from .build import build_command
 from .check import check_command
 from .ddl import ddl
 from .fixtures import fixtures
+from .forecast import forecast_command
 from .impact import impact_command
 from .importer import import_command
 from .lint import lint_command
@@ -37,6 +38,7 @@ cli.add_command(site)
 cli.add_command(fixtures)
 cli.add_command(verify_command)
 cli.add_command(apply_command)
+cli.add_command(forecast_command)
 
 
 def main() -> None:
