@@ -16,10 +16,12 @@ from ispyb_schema.forecast.fit import fit
 from ispyb_schema.forecast.report import headline, latest, text_report, write
 from ispyb_schema.forecast.targets import Target, default_targets, parse_rows, read_facility
 from ispyb_schema.baseline import load_schema
+from ispyb_schema.site.forecastview import forecasts
 
 ROOT = Path(__file__).resolve().parents[1]
 EMBEDDED = ROOT / "schema"
 PROPOSAL = ROOT / "proposals" / "screening-cleanup.yaml"
+UPSTREAM = ROOT.parent / "shared" / "ispyb-database" / "tables.sql"
 
 
 def test_fit_recovers_a_linear_statement_and_checks_it_on_the_largest_scale():
@@ -114,8 +116,13 @@ def test_forecast_of_a_proposal_on_a_real_server(mariadb_server, tmp_path):
     assert headline(entry, targets[1]).startswith(f"at {targets[1]}: ~")
     report = "\n".join(text_report(data))
     assert "screening-cleanup" in report and "holdout" in report
-    write(data, tmp_path / "forecast-20261203T000000Z.json")
-    assert latest(tmp_path)["proposals"].keys() == data["proposals"].keys()
+    write(data, tmp_path / "results" / "forecast-20261203T000000Z.json")
+    assert latest(tmp_path / "results")["proposals"].keys() == data["proposals"].keys()
+    # the site shows the record made against the same baseline, and no other
+    shown = forecasts(tmp_path, load_schema(str(EMBEDDED)))["screening-cleanup"]
+    assert shown.headlines[1] == headline(entry, targets[1])
+    assert len(shown.rows) == len(entry["statements"])
+    assert forecasts(tmp_path, load_schema(str(UPSTREAM))) == {}
 
 
 def test_forecast_command_writes_json_with_given_rows(mariadb_server, tmp_path):

@@ -81,6 +81,13 @@ def test_results_not_there_yet_say_not_run_yet(built):
     assert "Not run yet" not in snapshots
 
 
+def test_proposal_page_shows_its_production_forecast(built):
+    snapshots = page(built, "generated/proposals/DC-001.html")
+    assert "DataCollection read-only for ~1 min" in snapshots
+    assert "ALGORITHM=COPY, LOCK=SHARED" in snapshots and "linear, holdout 8%" in snapshots
+    assert "No forecast yet" in page(built, "generated/proposals/GRP-003.html")
+
+
 def test_proposal_page_shows_the_column_changes(built):
     html = page(built, "generated/proposals/DC-001.html")
     diff = html[html.index('id="datacollection-changed"'):html.index("unchanged columns")]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..baseline import load_schema
+from ..changeset.plan import fingerprint
 from ..changeset.validate import validate
 from ..errors import InputError, SourceLoc
 from ..harness.server import Server
@@ -50,5 +51,6 @@ def forecast(paths: list[Path], baseline_source: str, fixtures: list[Path], serv
     series = measure(server, base, make_loader(baseline_source, base, fixtures), subjects,
                      scales, label, say)
     predicted = predict(series, targets)
-    return record(predicted, targets, scales, label, server.describe(),
+    return record(predicted, targets, scales, {"source": label, "fingerprint": fingerprint(base)},
+                  server.describe(),
                   time.perf_counter() - clock)

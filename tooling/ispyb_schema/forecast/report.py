@@ -80,7 +80,7 @@ def totals(predicted: list[Predicted], target: str) -> Totals:
 
 
 def record(predicted: list[Predicted], targets: list[Target], scales: list[int],
-           baseline: str, server: str, seconds: float) -> dict:
+           baseline: dict, server: str, seconds: float) -> dict:
     proposals: dict[str, dict] = {}
     for p in predicted:
         entry = proposals.setdefault(p.series.proposal, {"statements": []})
@@ -133,7 +133,7 @@ def headline(entry: dict, target: str) -> str:
 
 
 def text_report(data: dict) -> list[str]:
-    lines = [f"forecast on {data['baseline']} ({data['server']}), measured at "
+    lines = [f"forecast on {data['baseline']['source']} ({data['server']}), measured at "
              + ", ".join(f"{s:,}" for s in data["scales"]) + f" {DRIVER} rows "
              f"in {data['seconds']:.0f} s"]
     targets = [t["name"] for t in data["targets"]]
@@ -163,14 +163,15 @@ def write(data: dict, path: Path) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def latest(results: Path) -> dict | None:
-    """The newest forecast record in a results folder (for the site)."""
-    files = sorted(results.glob("forecast-*.json"))
-    for path in reversed(files):
+def latest(results: Path, fingerprint: str | None = None) -> dict | None:
+    """The newest forecast record in a results folder, made against the baseline with this
+    model fingerprint when one is given (for the site)."""
+    for path in sorted(results.glob("forecast-*.json"), reverse=True):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if data.get("format") == FORMAT:
+        if data.get("format") == FORMAT and (
+                fingerprint is None or data.get("baseline", {}).get("fingerprint") == fingerprint):
             return data
     return None

@@ -19,6 +19,7 @@ from ..changeset.walk import ProposalWalk
 from ..config import Project
 from ..errors import InputError
 from ..model import Schema
+from .forecastview import forecasts
 from .results import latest_record, lint_sections, verifications
 from .viewmodel import (
     Author,
@@ -121,6 +122,7 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
         result.raise_if_errors()
         lint = lint_sections(result, baseline, label, project.root)
         verified = verifications(record or latest_record(project.root, baseline))
+        forecast = forecasts(project.root, baseline)
         for pid in result.order:
             walk = result.walks[pid]
             upstream = plan_script(walk, label, upstream=True)
@@ -129,7 +131,8 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
                    "upstream": upstream.text, "upstream_name": upstream.name}
             findings, conflicts = lint.get(pid, (None, ()))
             pages.append(proposal_page(walk, sql, project, today, lint=findings,
-                                       conflicts=conflicts, verification=verified.get(pid)))
+                                       conflicts=conflicts, verification=verified.get(pid),
+                                       forecast=forecast.get(pid)))
             if walk.proposal.status == "accepted":
                 accepted = _applied(result.over(pid, accepted))
     licence = project.root / "LICENSE.LGPL"

@@ -86,6 +86,25 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class ForecastRow:
+    index: int
+    statement: str
+    lock: str
+    fit: str  # "linear, holdout 12 %"
+    seconds: tuple[str, ...]  # per target, as durations
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A proposal's production forecast: a line per target size, and per statement."""
+
+    measured: str  # "measured at 10,000, 30,000 and 100,000 DataCollection rows on …"
+    targets: tuple[str, ...]
+    headlines: tuple[str, ...]
+    rows: tuple[ForecastRow, ...]
+
+
+@dataclass(frozen=True)
 class ProposalPage:
     id: str
     title: str
@@ -113,6 +132,7 @@ class ProposalPage:
     lint: tuple[LintFinding, ...] | None = None
     impact: tuple[ImpactItem, ...] | None = None
     verification: Verification | None = None
+    forecast: Forecast | None = None
     conflicts: tuple[Conflict, ...] = ()
     source: str = ""  # the proposal's file, relative to the project root
 
