@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..fixtures.generate import generate_sql
 from ..fixtures.scale_plan import SCALE_PLAN
 from ..harness.server import Server
-from ..lint.context import LintContext
+from ..lint.context import Alter, LintContext
 from ..model import Schema
 from ..render.quote import ident
 from ..verify.runner import Subject
@@ -60,8 +60,18 @@ def units_for(dc_rows: int) -> int:
     return max(1, math.ceil(dc_rows / DC_PER_UNIT))
 
 
-def describe_statements(subject: Subject, label: str) -> list[tuple[PlannedStatement, tuple,
-                                                                    str, bool]]:
+@dataclass(frozen=True)
+class Described:
+    """A forward statement with what a forecast or an online plan needs to know of it."""
+
+    statement: PlannedStatement
+    tables: tuple[str, ...]  # the tables it names; the first is the one it changes
+    lock: str
+    ddl: bool
+    alter: Alter | None  # an ALTER TABLE's clauses and predicted algorithm
+
+
+def describe_statements(subject: Subject, label: str) -> list[Described]:
     """The forward statements with the tables each names, its lock and whether it is DDL."""
     _, statements = planned_script(subject.proposal, subject.base, subject.walk, label)
     items = iter(LintContext.build(subject.proposal, subject.base).plan)
@@ -69,12 +79,12 @@ def describe_statements(subject: Subject, label: str) -> list[tuple[PlannedState
     for statement in statements:
         item = next(items) if statement.labels else None
         if item is not None and item.alter is not None:
-            tables = (item.alter.table,)
-            lock, ddl = str(item.alter.prediction), True
+            out.append(Described(statement, (item.alter.table,), str(item.alter.prediction),
+                                 True, item.alter))
         else:
             tables, ddl = _tables(statement.sql)
-            lock = "row locks" if not ddl else "metadata"
-        out.append((statement, tables, lock, ddl))
+            out.append(Described(statement, tables, "metadata" if ddl else "row locks", ddl,
+                                 None))
     return out
 
 
@@ -94,8 +104,9 @@ def measure(server: Server, base: Schema, loader: Loader, subjects: list[Subject
             say: Callable[[str], None] = lambda _: None) -> list[Series]:
     """Every forward statement of ``subjects`` timed at each scale (DataCollection rows)."""
     plans = [(s, describe_statements(s, label)) for s in subjects]
-    series = [Series(s.proposal.id, st.index, st.line, st.labels, st.sql, tables, lock, ddl)
-              for s, described in plans for st, tables, lock, ddl in described]
+    series = [Series(s.proposal.id, d.statement.index, d.statement.line, d.statement.labels,
+                     d.statement.sql, d.tables, d.lock, d.ddl)
+              for s, described in plans for d in described]
     for dc_rows in scales:
         database = server.create_scratch_database("ispyb_forecast")
         try:
@@ -108,9 +119,9 @@ def measure(server: Server, base: Schema, loader: Loader, subjects: list[Subject
                     f"{time.perf_counter() - start:.1f} s")
                 position = 0
                 for subject, described in plans:
-                    for statement, tables, _, _ in described:
-                        rows = {t: _count(conn, t) for t in tables}
-                        done, failure = execute(conn, [statement])
+                    for d in described:
+                        rows = {t: _count(conn, t) for t in d.tables}
+                        done, failure = execute(conn, [d.statement])
                         if failure:
                             raise InputError.single(None, f"{subject.proposal.id}: at "
                                                           f"{actual:,} {DRIVER} rows, {failure}")
