@@ -48,7 +48,7 @@ def test_a_copy_alter_of_a_big_table_becomes_a_pt_osc_command():
     assert command[0] == "pt-online-schema-change" and command[-1] == "D=ispyb,t=DataCollection"
     alter = command[command.index("--alter") + 1]
     # the same clause the plain plan runs, so the server ends where the model says
-    assert f"ALTER TABLE `DataCollection` {alter};" in plain.output
+    assert f"ALTER TABLE `DataCollection` {alter}, ALGORITHM=COPY, LOCK=SHARED;" in plain.output
     assert "--execute" in command and "--charset" in command
     assert "ALGORITHM=COPY, LOCK=SHARED on DataCollection" in online.output
     assert "child tables altered:" in online.output and "DataCollectionFileAttachment" in \

@@ -78,12 +78,13 @@ class Described:
 
 def describe_statements(subject: Subject, label: str) -> list[Described]:
     """The forward statements with the tables each names, its lock and whether it is DDL."""
-    _, statements = planned_script(subject.proposal, subject.base, subject.walk, label)
-    items = iter(LintContext.build(subject.proposal, subject.base).plan)
+    _, statements = planned_script(subject.walk, label)
+    items = LintContext.build(subject.walk).plan  # the same statements, with predictions
+    if len(items) != len(statements):
+        raise RuntimeError(f"{subject.proposal.id}: the script and lint's plan disagree")
     out = []
-    for statement in statements:
-        item = next(items) if statement.labels else None
-        if item is not None and item.alter is not None:
+    for statement, item in zip(statements, items):
+        if item.alter is not None:
             out.append(Described(statement, (item.alter.table,), str(item.alter.prediction),
                                  True, item.alter))
         else:

@@ -61,7 +61,8 @@ def online_candidate(d: Described, sizes: dict[str, int] | None,
     alter = d.alter
     if alter is None or (alter.prediction.worst < COPY and alter.prediction.lock == "NONE"):
         return None
-    clauses = tuple(p.text for p, _, _ in alter.parts if isinstance(p, Clause))
+    clauses = tuple(alter.texts) or tuple(p.text for p, _, _ in alter.parts
+                                          if isinstance(p, Clause))
     if not clauses:  # a whole statement (RENAME TO): nothing to copy
         return None
     if sizes is None:

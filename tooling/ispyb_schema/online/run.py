@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..baseline import load_schema
-from ..changeset.plan import header
+from ..changeset.plan import plan_script
 from ..changeset.validate import validate
 from ..errors import InputError, SourceLoc
 from ..forecast.measure import describe_statements
@@ -34,7 +34,7 @@ def online_script(path: Path, base: Schema, label: str, sizes: dict[str, int] | 
     """The forward script of the proposal at ``path`` with its online variants."""
     subjects, wanted = _subjects([path], base)
     subject = next(s for s in subjects if Path(s.proposal.file).resolve() in wanted)
-    head = "\n".join(header(subject.proposal, subject.base, label, rollback=False))
+    head = "\n".join(plan_script(subject.walk, label).header)
     return render_online(head, describe_statements(subject, label), sizes, min_rows, database)
 
 
