@@ -113,3 +113,90 @@ def test_search_finds_a_column(browser, base_url):
     assert visit.problems == []
     visit.page.close()
 
+
+
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  return {page: root.scrollWidth, width: root.clientWidth,
+          wide: [...document.querySelectorAll('.md-content *')].filter(
+            el => el.getBoundingClientRect().right > root.clientWidth + 1
+                  && !el.closest('.md-typeset__scrollwrap, .highlight, .erd-figure, .tabbed-set'))
+            .slice(0, 3).map(el => el.tagName + '.' + el.className)};
+}"""
+
+
+def built_pages(base_url: str, root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.html")
+                  if p.name != "404.html" and "assets" not in p.parts)
+
+
+@pytest.fixture(scope="module")
+def site_root(tmp_path_factory):
+    site = copy_site_skeleton(tmp_path_factory.mktemp("fit"))
+    build_docs(sample_site(), site / "docs")
+    return run_mkdocs(site, strict=True)
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_no_page_is_wider_than_the_screen_and_none_logs_an_error(browser, site_root, width,
+                                                                 height):
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(QuietHandler, directory=str(site_root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        too_wide = {}
+        for path in built_pages(base, site_root):
+            page.goto(base + path)
+            page.wait_for_load_state("load")
+            found = page.evaluate(OVERFLOW)
+            if found["page"] > found["width"] or found["wide"]:
+                too_wide[path] = found
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert too_wide == {}
+    assert errors == []
+
+
+def test_each_proposal_page_opens_on_its_summary(browser, base_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for page_id in ("DC-001", "GRP-003"):
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{base_url}generated/proposals/{page_id}.html")
+        page.wait_for_load_state("networkidle")
+        glance = page.locator(".glance table")
+        box = glance.bounding_box()
+        assert box is not None and box["y"] < 720, f"{page_id}: the summary starts below the fold"
+        assert "Tables" in glance.inner_text() and "Verification" in glance.inner_text()
+        if page_id == "DC-001":
+            page.screenshot(path=str(ARTIFACTS / "site-proposal-first-screen.png"))
+        page.close()
+    home = browser.new_page(viewport={"width": 1280, "height": 720})
+    home.goto(f"{base_url}index.html")
+    home.wait_for_load_state("networkidle")
+    home.screenshot(path=str(ARTIFACTS / "site-home.png"), full_page=True)
+    home.close()
+
+
+def test_search_index_leaves_out_diagrams_and_the_legend(base_url, site_root):
+    import json
+
+    index = json.loads((site_root / "search" / "search_index.json").read_text())
+    text = " ".join(doc["text"] for doc in index["docs"])
+    assert "erd-name" not in text and "grey boxes" not in text
+    assert any("imagePrefix" in doc["text"] for doc in index["docs"])
+
+
+def test_opened_from_the_file_system_the_search_box_says_it_needs_a_server(browser, site_root):
+    page = browser.new_page()
+    page.goto((site_root / "index.html").as_uri())
+    page.wait_for_load_state("load")
+    placeholder = page.locator(".md-search__input").get_attribute("placeholder")
+    assert "ispyb-schema site serve" in placeholder
+    page.close()

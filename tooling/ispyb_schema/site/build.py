@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..changeset import proposal_schema_text
-from .markup import cell, code, inline, slug
+from .markup import natural_key, soft, cell, code, inline, slug
 from .proposalview import ProposalView, next_agenda, proposal_view, summaries
 from .tableview import column_anchor, table_views
 from .viewmodel import STATUSES, SiteModel
@@ -28,7 +28,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, autoescape=False)
-    env.filters.update(cell=cell, code=code, inline=inline, slug=slug, anchor=column_anchor,
+    env.filters.update(cell=cell, code=code, soft=soft, inline=inline, slug=slug, anchor=column_anchor,
                        id_attr=lambda anchor: "{#" + anchor + "}")
     return env
 
@@ -104,14 +104,17 @@ def _browser_pages(env: Environment, model: SiteModel,
     schemas = {"baseline": model.baseline, "accepted": model.accepted}
     intros = {
         "baseline": f"Every table of the baseline ({model.baseline_label}), as it is today.",
-        "accepted": "Every table as it will be once the accepted proposals are applied.",
+        "accepted": "Every table as it will be once the accepted proposals are applied." + (
+            "" if any(p.status == "accepted" for p in model.proposals) else
+            " No proposal is accepted yet, so this is the baseline as it is."),
     }
     index, table = env.get_template("schema_index.md.j2"), env.get_template("table.md.j2")
     pages = {}
     for key, schema in schemas.items():
         other = "accepted" if key == "baseline" else "baseline"
         views = table_views(schema, model.baseline if key == "accepted" else None, touched)
-        removed = sorted(set(model.baseline.table_names()) - set(schema.table_names()))
+        removed = sorted(set(model.baseline.table_names()) - set(schema.table_names()),
+                         key=natural_key)
         pages[f"schema/{key}/index.md"] = index.render(
             title=f"Schema browser: {BROWSERS[key]}", intro=intros[key], views=views,
             changed=[v for v in views if v.change], removed=removed)

@@ -44,6 +44,12 @@ def describe_source(source: str, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else path.name
 
 
+def last_meeting(meetings: tuple[str, ...], today: date) -> str | None:
+    """The latest meeting before today: when a proposal was last discussed, unless it says."""
+    past = [m for m in meetings if m < today.isoformat()]
+    return max(past) if past else None
+
+
 def next_meeting(meetings: tuple[str, ...], today: date) -> str | None:
     """The first meeting (ISO date) on or after ``today``."""
     upcoming = sorted(m for m in meetings if m >= today.isoformat())
@@ -95,7 +101,8 @@ def proposal_page(walk: ProposalWalk, sql: dict[str, str], project: Project, tod
         before=before, after=after, touched_tables=(),
         forward_sql=sql["forward"], rollback_sql=sql["rollback"], upstream_sql=sql["upstream"],
         upstream_name=sql["upstream_name"],
-        created=proposal.created, last_discussed=proposal.last_discussed,
+        created=proposal.created,
+        last_discussed=proposal.last_discussed or last_meeting(meetings, today),
         meetings=meetings,
         next_meeting=(proposal.proposed_for.date if proposal.proposed_for
                       else next_meeting(meetings, today)),

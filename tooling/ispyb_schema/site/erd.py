@@ -78,9 +78,13 @@ def _touched_box(table: Table, marks: dict[str, str], table_mark: str) -> Box:
     keys |= {c for fk in table.foreign_keys for c in fk.columns}
     rows = [_row(table, c.name, marks) for c in table.columns
             if c.name in keys or c.name in marks]
-    if len(rows) > MAX_ROWS:
-        hidden = len(rows) - MAX_ROWS + 1
-        rows = rows[:MAX_ROWS - 1] + [Row("", f"… {hidden} more", "")]
+    if len(rows) > MAX_ROWS:  # collapse unchanged key columns only: every change stays visible
+        plain = [r for r in rows if not r.mark]
+        hidden = min(len(plain), len(rows) - MAX_ROWS + 1)
+        if hidden > 1:
+            gone = {id(r) for r in plain[len(plain) - hidden:]}
+            rows = [r for r in rows if id(r) not in gone] + [
+                Row("", f"… {hidden} more key columns", "")]
     return Box(table.name, "touched", rows, table_mark)
 
 

@@ -49,3 +49,16 @@ def demote_headings(markdown: str, levels: int = 2) -> str:
 def slug(name: str) -> str:
     """A file name for a proposal id or table name: letters, digits, ``._-`` kept."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "unnamed"
+
+
+def natural_key(name: str) -> list:
+    """Case-insensitive natural order: ``BeamCalendar`` before ``BLSample``, ``t2`` before
+    ``t10``."""
+    return [int(part) if part.isdigit() else part.casefold()
+            for part in re.split(r"(\d+)", name)]
+
+
+def soft(text: object) -> str:
+    """Long tokens (an enum's value list, Table.column, key_names) made breakable after ',', '.' and '_' with
+    a zero-width space, so a narrow table wraps there instead of inside a word."""
+    return re.sub(r"([,._])(?=\S)", "\\1\u200b", str(text))

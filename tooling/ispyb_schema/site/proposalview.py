@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from .erd import Diagram, erd_svg
 from .markup import demote_headings, fence, slug
+from .glance import glance
 from .tablediff import TableChange, table_changes
 from .viewmodel import LintFinding, ProposalPage, SiteModel, Verification
 
@@ -83,6 +84,7 @@ class ProposalView:
     conflicts: tuple[tuple[Ref, str], ...]
     agenda: AgendaPlace | None
     browse: dict[str, tuple[tuple[str, str], ...]]  # table → (label, schema browser page)
+    glance: tuple[tuple[str, str], ...] = ()  # the summary the page opens with
 
 
 def status_badge(status: str) -> Badge:
@@ -186,12 +188,13 @@ def proposal_view(model: SiteModel, summary: Summary, agenda: Agenda | None) -> 
     erd_after = erd_svg(page.after, after_names, *_marks(changes, "after"),
                         label=f"{page.id} after")
     others = model.proposals
+    views = view_changes(page)
     return ProposalView(
         summary=summary,
         motivation=demote_headings(page.motivation_md),
         discussion=demote_headings(page.discussion_md),
         tables=tuple(changes),
-        views=view_changes(page),
+        views=views,
         erd_before=erd_before,
         erd_after=erd_after,
         sql=_sql_tabs(page),
@@ -202,6 +205,7 @@ def proposal_view(model: SiteModel, summary: Summary, agenda: Agenda | None) -> 
         conflicts=tuple((_refs([c.other], titles)[0], c.reason) for c in page.conflicts),
         agenda=_agenda_place(agenda, page, titles),
         browse={c.name: _browse_links(model, c) for c in changes},
+        glance=glance(page, tuple(changes), views),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import ForeignKey, Schema, Table
-from .markup import slug
+from .markup import natural_key, slug
 from .tablediff import column_definition
 
 
@@ -95,11 +95,11 @@ def table_views(schema: Schema, compare_to: Schema | None,
             incoming.setdefault(fk.ref_table, []).append(
                 Relation(fk, table.name, slug(table.name), fk.ref_columns, fk.columns))
     views = []
-    for table in schema.tables:
+    for table in sorted(schema.tables, key=lambda t: natural_key(t.name)):
         outgoing = tuple(Relation(fk, fk.ref_table, _slug_if_present(schema, fk.ref_table),
                                   fk.columns, fk.ref_columns) for fk in table.foreign_keys)
         referenced_by = tuple(sorted(incoming.get(table.name, ()),
-                                     key=lambda r: (r.table, r.fk.name)))
+                                     key=lambda r: (natural_key(r.table), r.fk.name)))
         proposals = tuple((i, slug(i)) for i in touched_by.get(table.name, ()))
         views.append(TableView(table, slug(table.name), _columns(table, schema), outgoing,
                                referenced_by, proposals, _change(table, compare_to)))

@@ -69,6 +69,10 @@ class RowCount:
     before: int | None
     after: int | None
 
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
 
 @dataclass(frozen=True)
 class Verification:
