@@ -29,7 +29,7 @@ db_option = click.option(
 
 def open_db(db: str | None):
     """The harness's server for ``--db``."""
-    if db in KINDS[1:]:
+    if db in KINDS and db != "url":
         return provide_server(prefer=db)
     if db and "://" in db:
         if urlsplit(db).path.strip("/"):

@@ -4,13 +4,11 @@
 Each instance lives in its own temporary directory (datadir, unix socket, pid file, error log),
 listens only on 127.0.0.1 at a free port, and lets ``root`` in over TCP without a password.
 It is stopped and its directory removed by :meth:`LocalMariaDB.stop`, at interpreter exit,
-on SIGTERM/SIGHUP, and (Linux, main thread) the server is killed if its parent process dies.
+on SIGTERM/SIGHUP (see :mod:`.cleanup`), and (Linux, main thread) the server is killed if its parent process dies.
 """
 from __future__ import annotations
 
-import atexit
 import ctypes
-import functools
 import os
 import shutil
 import signal
@@ -25,6 +23,7 @@ from pathlib import Path
 import pymysql
 
 from ..errors import EnvironmentProblem
+from . import cleanup
 
 _SEARCH_PATH = os.pathsep.join(
     [os.environ.get("PATH", ""), "/usr/sbin", "/usr/local/sbin", "/usr/libexec", "/usr/local/bin"]
@@ -122,7 +121,7 @@ class LocalMariaDB:
 
     def stop(self, *, remove: bool = True, timeout: float = 10.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and remove its temp dir. Idempotent."""
-        _LIVE.discard(self)
+        cleanup.forget(self)
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -225,42 +224,4 @@ def _die_with_parent_hook():
     return hook
 
 
-# --- process-wide cleanup --------------------------------------------------------------------
-
-_LIVE: set[LocalMariaDB] = set()
-_signals_hooked = False
-
-
-def _register(server: LocalMariaDB) -> None:
-    global _signals_hooked
-    if not _signals_hooked and threading.current_thread() is threading.main_thread():
-        _install_signal_handlers()
-        _signals_hooked = True
-    _LIVE.add(server)
-
-
-def _stop_all() -> None:
-    for server in list(_LIVE):
-        if server.owner_pid == os.getpid():  # a forked child must not stop its parent's servers
-            server.stop()
-
-
-atexit.register(_stop_all)
-
-
-def _install_signal_handlers() -> None:
-    """On SIGTERM/SIGHUP stop our servers, then let the previous handler (or the default) act."""
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        previous = signal.getsignal(signum)
-        if previous is None or previous == signal.SIG_IGN:
-            continue  # installed outside Python, or deliberately ignored: leave it alone
-        signal.signal(signum, functools.partial(_on_signal, previous))
-
-
-def _on_signal(previous, signum: int, frame) -> None:
-    _stop_all()
-    if callable(previous):
-        previous(signum, frame)
-        return
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
+_register = cleanup.track  # the name other harness modules import

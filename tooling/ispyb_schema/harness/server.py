@@ -1,11 +1,17 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""A scratch MariaDB for tests and commands: :func:`provide_server` picks, in order,
+"""A scratch MariaDB for tests and commands.
+
+:func:`provide_server` with a kind (``prefer="docker"``, ``"local"``, ``"url"``, …) opens that
+kind or raises EnvironmentProblem saying why not: an explicit choice is never replaced. Without
+one it tries, in order (:data:`AUTOMATIC`),
 
 1. the server at ``ISPYB_SCHEMA_DB_URL`` (or a URL passed explicitly), ``mysql://user:pass@host:port/``;
-2. a testcontainers MariaDB container, when a Docker engine answers;
+2. a MariaDB container through testcontainers, when a Docker engine answers (see :mod:`.container`);
 3. an ephemeral ``mariadbd`` started from the installed binaries (see :mod:`.local`).
 
-Scratch databases are created with unique names and only those are ever dropped.
+A new kind registers its label in ``_LABELS`` and its opener in ``_OPENERS`` (see the end of this
+module); ``KINDS`` lists them all. Scratch databases are created with unique names and only those
+are ever dropped.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import logging
 import os
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -26,20 +33,22 @@ from .local import LocalMariaDB
 from .sqlscript import SqlScriptError, find_client, load_with_client, load_with_pymysql
 
 __all__ = [
-    "DB_URL_ENV", "NotOurDatabase", "Server", "SqlScriptError", "open_server", "provide_server", "scratch_database",
+    "AUTOMATIC", "DB_URL_ENV", "KINDS", "NotOurDatabase", "Server", "SqlScriptError", "open_server",
+    "provide_server", "scratch_database",
 ]
 
 log = logging.getLogger("ispyb_schema.harness")
 
 DB_URL_ENV = "ISPYB_SCHEMA_DB_URL"
-KINDS = ("url", "docker", "local")
+AUTOMATIC = ("url", "docker", "local")  # the kinds tried, in order, when none is asked for
 _LABELS = {"url": "MariaDB server", "docker": "docker MariaDB", "local": "ephemeral mariadbd"}
+_HINTS = {  # how to make each automatic kind available
+    "url": f"set {DB_URL_ENV}=mysql://user:pass@host:port/ (or pass the URL) to a server where that user may "
+    "CREATE and DROP databases",
+    "docker": "start a Docker engine (with `pip install 'ispyb-schema[docker]'`; DOCKER_HOST says where it listens)",
+    "local": "install mariadb-server so that mariadbd and mariadb-install-db are available",
+}
 _PREFIX = re.compile(r"[A-Za-z0-9_]{1,40}")
-_FIX_HINT = (
-    f"To fix, do one of: set {DB_URL_ENV}=mysql://user:pass@host:port/ to a server where that user "
-    "may CREATE and DROP databases; start a Docker engine (with `pip install 'ispyb-schema[docker]'`); "
-    "or install mariadb-server so that mariadbd and mariadb-install-db are available."
-)
 
 
 class NotOurDatabase(IspybSchemaError):
@@ -67,6 +76,7 @@ class Server:
         self._on_close = on_close
         self._scratch: set[str] = set()
         self._closed = False
+        self.startup: float | None = None  # seconds it took to start, for the kinds we start
         self.version = self._query_version()
 
     @property
@@ -74,7 +84,8 @@ class Server:
         return f"mysql://{quote(self.user, safe='')}:{quote(self.password, safe='')}@{self.host}:{self.port}/"
 
     def describe(self) -> str:
-        return f"{_LABELS[self.kind]} {self.version} on {self.host}:{self.port} ({self.origin})"
+        started = f"; started in {self.startup:.1f} s" if self.startup is not None else ""
+        return f"{_LABELS[self.kind]} {self.version} on {self.host}:{self.port} ({self.origin}{started})"
 
     __str__ = describe
 
@@ -186,7 +197,7 @@ def scratch_database(server: Server, prefix: str = "ispyb_scratch") -> Iterator[
 
 @contextmanager
 def provide_server(url: str | None = None, *, prefer: str | None = None) -> Iterator[Server]:
-    """Yield a running server; the preferred kind (if any) is tried first, then url, docker, local."""
+    """Yield a running server of kind *prefer* (only that kind), or the first of :data:`AUTOMATIC` to be had."""
     server = open_server(url, prefer=prefer)
     try:
         yield server
@@ -196,22 +207,30 @@ def provide_server(url: str | None = None, *, prefer: str | None = None) -> Iter
 
 def open_server(url: str | None = None, *, prefer: str | None = None) -> Server:
     """Like :func:`provide_server`, but the caller must :meth:`Server.close` it."""
-    if prefer not in (None, *KINDS):
+    if prefer is not None and prefer not in _OPENERS:
         raise ValueError(f"prefer must be one of {KINDS} or None, not {prefer!r}")
     origin = "given URL" if url else f"from {DB_URL_ENV}"
     url = url or os.environ.get(DB_URL_ENV) or None
     tried = []
-    for kind in sorted(KINDS, key=lambda k: k != prefer):  # stable sort: the preferred kind first
+    for kind in (prefer,) if prefer else AUTOMATIC:
+        started = time.monotonic()
         try:
             server = _OPENERS[kind](url, origin)
         except _Unavailable as why:
             log.info("no %s: %s", _LABELS[kind], why)
-            tried.append(f"  - {_LABELS[kind]}: {why}")
+            tried.append((kind, str(why)))
             continue
+        if kind != "url":
+            server.startup = time.monotonic() - started
         log.info("ispyb-schema harness using %s", server.describe())
         return server
-    tried_text = "\n".join(tried)
-    raise EnvironmentProblem(f"no MariaDB server available for scratch databases. Tried:\n{tried_text}\n{_FIX_HINT}")
+    if prefer:
+        raise EnvironmentProblem(f"no {_LABELS[prefer]} ({prefer} was asked for, so no other kind is tried): "
+                                 f"{tried[0][1]}")
+    tried_text = "\n".join(f"  - {_LABELS[kind]}: {why}" for kind, why in tried)
+    hints = "; ".join(_HINTS[kind] for kind in AUTOMATIC)
+    raise EnvironmentProblem(f"no MariaDB server available for scratch databases. Tried:\n{tried_text}\n"
+                             f"To fix, do one of: {hints}.")
 
 
 def parse_url(url: str) -> tuple[str, int, str, str]:
@@ -246,17 +265,13 @@ def _open_url(url: str | None, origin: str) -> Server:
 
 
 def _open_docker(url: str | None, origin: str) -> Server:
-    problem = container.docker_problem()
-    if problem:
-        raise _Unavailable(problem)
     try:
-        running = container.start_container()
-    except Exception as exc:
-        raise _Unavailable(f"starting {container.image()} failed: {exc}") from exc
+        running = container.start()
+    except EnvironmentProblem as exc:
+        raise _Unavailable(str(exc)) from exc
     try:
-        host, port = container.mapped_address(running)
-        origin = f"image {container.image()}, container {running.get_container_id()[:12]}"
-        return Server("docker", host, port, "root", container.ROOT_PASSWORD, origin=origin, on_close=running.stop)
+        return Server("docker", running.host, running.port, "root", container.ROOT_PASSWORD,
+                      origin=running.origin, on_close=running.stop)
     except BaseException:
         running.stop()
         raise
@@ -278,3 +293,4 @@ def _open_local(url: str | None, origin: str) -> Server:
 
 
 _OPENERS = {"url": _open_url, "docker": _open_docker, "local": _open_local}
+KINDS = tuple(_OPENERS)
