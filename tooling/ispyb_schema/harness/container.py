@@ -158,21 +158,24 @@ class RunningContainer:
         self.host, self.port, self.image, self.origin = host, port, image, origin
         self.id = container.get_container_id()
         self.owner_pid = os.getpid()
+        self._removed = False
 
     def stop(self) -> None:
         """Remove the container (and its volume). Idempotent."""
         cleanup.forget(self)
-        _remove(self.container)
+        if not self._removed:
+            self._removed = True
+            _remove(self.container)
 
 
 def start() -> RunningContainer:
     """Start a MariaDB container and wait until it is ready; EnvironmentProblem with the reason if not."""
+    mode = network_mode()
     _reaper_off_unless_asked()
     eng = engine()
     try:
         _remove_orphans(eng)
         image, provenance = resolve_image(eng)
-        mode = network_mode()
         for _attempt in range(3):  # in host mode, another process may take the free port first
             try:
                 return _start_once(image, mode, f"{provenance}; engine {eng.describe()}")
