@@ -191,8 +191,10 @@ class _PortTaken(Exception):
 
 
 def _start_once(image: str, mode: str, origin: str) -> RunningContainer:
-    from testcontainers.community.mysql import MySqlContainer
-    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
+    try:
+        from testcontainers.community.mysql import MySqlContainer
+    except ImportError:  # testcontainers before the "community" layout
+        from testcontainers.mysql import MySqlContainer
 
     port = _free_port() if mode == "host" else 3306
     container = MySqlContainer(image, username="root", password=ROOT_PASSWORD, dbname="ispyb_scratch", port=port)
