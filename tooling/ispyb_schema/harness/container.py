@@ -191,13 +191,8 @@ class _PortTaken(Exception):
 
 
 def _start_once(image: str, mode: str, origin: str) -> RunningContainer:
-    try:
-        from testcontainers.community.mysql import MySqlContainer
-    except ImportError:  # testcontainers before the "community" layout
-        from testcontainers.mysql import MySqlContainer
-
     port = _free_port() if mode == "host" else 3306
-    container = MySqlContainer(image, username="root", password=ROOT_PASSWORD, dbname="ispyb_scratch", port=port)
+    container = _mariadb_container()(image, username="root", password=ROOT_PASSWORD, dbname="ispyb_scratch", port=port)
     container.with_env("MARIADB_INITDB_SKIP_TZINFO", "1")
     options = list(_FAST_SETTINGS)
     labels = {OWNER_LABEL: _owner()}
@@ -233,6 +228,19 @@ def _start_once(image: str, mode: str, origin: str) -> RunningContainer:
         raise
     cleanup.track(running)
     return running
+
+
+def _mariadb_container():
+    """testcontainers' MySQL/MariaDB module, watching the log every 0.1 s instead of every second."""
+    from testcontainers.community.mysql import MySqlContainer
+    from testcontainers.core.wait_strategies import LogMessageWaitStrategy
+
+    class MariaDbContainer(MySqlContainer):
+        def _connect(self) -> None:
+            ready = re.compile(self.wait_strategy_check_string, flags=re.DOTALL | re.MULTILINE)
+            LogMessageWaitStrategy(ready).with_poll_interval(0.1).with_startup_timeout(180).wait_until_ready(self)
+
+    return MariaDbContainer
 
 
 def _reaper_off_unless_asked() -> None:
