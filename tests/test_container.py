@@ -242,7 +242,8 @@ def test_a_missing_local_build_says_how_to_build_it(engine, monkeypatch):
     monkeypatch.setattr(os, "geteuid", lambda: 1000)  # not root: the recipe's debootstrap cannot run here
     with pytest.raises(EnvironmentProblem) as failed:
         open_server(prefer="docker")
-    assert "ispyb-schema/mariadb:not-built is not on the engine" in str(failed.value)
+    assert ("ispyb-schema/mariadb:not-built (from ISPYB_SCHEMA_MARIADB_IMAGE) is not on the engine; "
+            "building it here needs root") in str(failed.value)
     assert f"sudo {container.BUILD_SCRIPT}" in str(failed.value)
 
 

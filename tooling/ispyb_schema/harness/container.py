@@ -97,13 +97,14 @@ def resolve_image(eng: Engine) -> tuple[str, str]:
     """The image to run and where it came from; pulls, or builds the local image, when needed."""
     wanted = os.environ.get(IMAGE_ENV, "").strip()
     if wanted:
-        if _present(eng, wanted) or _pull(eng, wanted) is None:
+        if _present(eng, wanted):
             return wanted, f"from {IMAGE_ENV}"
-        if wanted == LOCAL_IMAGE:
-            return LOCAL_IMAGE, _build(eng, f"{LOCAL_IMAGE} (from {IMAGE_ENV}) is not on the engine")
-        raise EnvironmentProblem(
-            f"image {wanted} (from {IMAGE_ENV}) is not on the engine and cannot be pulled ({_pull(eng, wanted)})"
-        )
+        if wanted == LOCAL_IMAGE:  # never on a registry: build it
+            return LOCAL_IMAGE, _build(f"{LOCAL_IMAGE} (from {IMAGE_ENV}) is not on the engine", eng)
+        why = _pull(eng, wanted)
+        if why is None:
+            return wanted, f"from {IMAGE_ENV}, pulled"
+        raise EnvironmentProblem(f"image {wanted} (from {IMAGE_ENV}) is not on the engine and cannot be pulled ({why})")
     if _present(eng, OFFICIAL_IMAGE):
         return OFFICIAL_IMAGE, "official image"
     if _present(eng, LOCAL_IMAGE):
@@ -111,7 +112,8 @@ def resolve_image(eng: Engine) -> tuple[str, str]:
     why = _pull(eng, OFFICIAL_IMAGE)
     if why is None:
         return OFFICIAL_IMAGE, "official image, pulled"
-    return LOCAL_IMAGE, _build(eng, f"{OFFICIAL_IMAGE} cannot be pulled ({why})")
+    return LOCAL_IMAGE, _build(f"neither {OFFICIAL_IMAGE} nor {LOCAL_IMAGE} is on the engine, and {OFFICIAL_IMAGE} "
+                               f"cannot be pulled ({why})", eng)
 
 
 def _present(eng: Engine, image: str) -> bool:
@@ -134,10 +136,10 @@ def _pull(eng: Engine, image: str) -> str | None:
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _build(eng: Engine, why: str) -> str:
+def _build(why: str, eng: Engine) -> str:
     """Build LOCAL_IMAGE with the recipe, or raise EnvironmentProblem saying why it cannot be."""
     if os.geteuid() != 0:
-        raise EnvironmentProblem(f"{why}, and {LOCAL_IMAGE} is not on the engine; {_BUILD_HINT}")
+        raise EnvironmentProblem(f"{why}; building it here needs root: {_BUILD_HINT}")
     log.warning("building %s from Debian packages (once; about a minute)", LOCAL_IMAGE)
     env = dict(os.environ)
     if "://" in eng.where:  # the engine that answered, also when found through a Docker context
@@ -146,7 +148,7 @@ def _build(eng: Engine, why: str) -> str:
                           capture_output=True, text=True)
     if done.returncode:
         tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
-        raise EnvironmentProblem(f"{why}, and building {LOCAL_IMAGE} failed:\n{tail}\n{_BUILD_HINT}")
+        raise EnvironmentProblem(f"{why}, and building {LOCAL_IMAGE} failed:\n{tail}")
     return "local build from Debian packages, built now"
 
 
