@@ -101,6 +101,13 @@ def test_the_container_server_says_what_it_is(mariadb_server, engine):
         assert mariadb_server.host == "127.0.0.1" and mariadb_server.port != 3306
 
 
+def test_the_automatic_choice_takes_the_container(mariadb_server, monkeypatch):
+    monkeypatch.delenv("ISPYB_SCHEMA_DB_URL", raising=False)
+    with provide_server() as server:
+        assert server.kind == "docker"
+        assert server.port != mariadb_server.port
+
+
 def test_the_image_honours_the_official_interface(mariadb_server, tmp_path):
     """MARIADB_* variables (before MYSQL_* ones), first-start init, server options given as arguments."""
     from testcontainers.community.mysql import MySqlContainer

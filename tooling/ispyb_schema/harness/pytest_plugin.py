@@ -57,7 +57,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_report_header() -> str:
     url = os.environ.get(DB_URL_ENV)
-    plan = f"{DB_URL_ENV}={redact(url)}" if url else "Docker if an engine answers, else an ephemeral local mariadbd"
+    engine = f" at {os.environ['DOCKER_HOST']}" if os.environ.get("DOCKER_HOST") else ""
+    plan = f"{DB_URL_ENV}={redact(url)}" if url else f"Docker if an engine answers{engine}, else an ephemeral local mariadbd"
     return f"ispyb-schema MariaDB: {plan} (started on first use)"
 
 
