@@ -213,7 +213,7 @@ def _start_once(image: str, mode: str, origin: str) -> RunningContainer:
         if isinstance(exc, Exception):
             if mode == "host" and _ADDRESS_IN_USE in logs:
                 raise _PortTaken(f"port {port} on 127.0.0.1 is taken:\n{_tail(logs)}") from None
-            raise EnvironmentProblem(f"the container from {image} did not become ready ({_why(container, exc)}); "
+            raise EnvironmentProblem(f"the container from {image} did not become ready ({_why(exc)}); "
                                      f"last lines of its log:\n{_tail(logs)}") from None
         raise
     try:
@@ -275,18 +275,22 @@ def _remove_orphans(eng: Engine) -> None:
             continue  # another machine's, or an owner we cannot check: never ours to judge
         if _start_time(int(pid)) != started:
             log.info("removing container %s left by process %s", found.short_id, pid)
-            found.remove(force=True, v=True)
+            _remove(found)
 
 
 def _remove(container) -> None:
+    """Remove a container (a testcontainers object or a docker-py one) with its volumes."""
     try:
-        container.stop()
+        if hasattr(container, "get_wrapped_container"):  # testcontainers' stop() removes it
+            container.stop()
+        else:
+            container.remove(force=True, v=True)
     except Exception as exc:  # already gone, or the engine went away: say so, never raise from cleanup
-        if "No such container" not in str(exc):
+        if "No such container" not in str(exc) and "is already in progress" not in str(exc):
             log.warning("could not remove container: %s", exc)
 
 
-def _why(container, exc: Exception) -> str:
+def _why(exc: Exception) -> str:
     """A short reason for a failed start: the exit code, or the error's first line."""
     if "Container exited" in str(exc):
         code = re.search(r"exit code: (-?\d+)", str(exc))
