@@ -97,18 +97,22 @@ def test_the_container_server_says_what_it_is(mariadb_server, engine):
                      r"(host|published) network; started in \d+\.\d s\)$", described), described
     assert mariadb_server.version.startswith("10.11.")
     assert ours(engine) != []
-    if container.network_mode() == "host":
+    if container.network_mode(engine) == "host":
         assert mariadb_server.host == "127.0.0.1" and mariadb_server.port != 3306
 
 
-def test_the_automatic_choice_takes_the_container(mariadb_server, monkeypatch):
+def test_the_automatic_choice_takes_the_container(mariadb_server, engine, monkeypatch):
+    """No URL, no settings: the container, with the network the engine can give."""
     monkeypatch.delenv("ISPYB_SCHEMA_DB_URL", raising=False)
+    monkeypatch.delenv(container.NETWORK_ENV, raising=False)
+    bridged = bool(engine.client.networks.list(names=["bridge"]))
     with provide_server() as server:
         assert server.kind == "docker"
         assert server.port != mariadb_server.port
+        assert ("published network" if bridged else "host network") in server.describe()
 
 
-def test_the_image_honours_the_official_interface(mariadb_server, tmp_path):
+def test_the_image_honours_the_official_interface(mariadb_server, engine):
     """MARIADB_* variables (before MYSQL_* ones), first-start init, server options given as arguments."""
     from testcontainers.community.mysql import MySqlContainer
 
@@ -119,7 +123,7 @@ def test_the_image_honours_the_official_interface(mariadb_server, tmp_path):
     db.with_envs(MARIADB_USER="reviewer", MARIADB_PASSWORD="r-pass", MARIADB_ROOT_PASSWORD="root-pass",
                  MARIADB_DATABASE="ispyb_t", MARIADB_INITDB_SKIP_TZINFO="1")
     options = ["--max-connections=77", "--character-set-server=utf8mb4"]
-    if container.network_mode() == "host":
+    if container.network_mode(engine) == "host":
         db.ports = {}
         db.with_kwargs(network_mode="host")
         options += [f"--port={port}", "--bind-address=127.0.0.1"]
@@ -127,7 +131,7 @@ def test_the_image_honours_the_official_interface(mariadb_server, tmp_path):
     import pymysql
 
     with db:
-        host, port = ("127.0.0.1", port) if container.network_mode() == "host" else \
+        host, port = ("127.0.0.1", port) if container.network_mode(engine) == "host" else \
             (db.get_container_host_ip(), int(db.get_exposed_port(3306)))
         out, err = db.get_logs()
         assert len(re.findall(r": ready for connections", (out + err).decode())) == 2  # temporary, then real
@@ -263,7 +267,7 @@ def test_the_build_recipe_without_an_engine_says_so(tmp_path):
 
 @pytest.mark.slow
 def test_a_taken_port_is_named_and_leaves_nothing_behind(mariadb_server, engine, monkeypatch):
-    if container.network_mode() != "host":
+    if container.network_mode(engine) != "host":
         pytest.skip("only host networking picks the port; a published port is chosen by the engine")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

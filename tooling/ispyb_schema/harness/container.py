@@ -6,9 +6,10 @@ Image: ``ISPYB_SCHEMA_MARIADB_IMAGE`` when set; otherwise the official ``mariadb
 engine has it or can pull it, else the local build ``ispyb-schema/mariadb:10.11`` (same interface,
 made from Debian's packages by ``image/build.sh``; built here when missing, if this process may).
 
-Network: with ``ISPYB_SCHEMA_DOCKER_NETWORK=host`` the container shares the host's network and
-its server listens on a free 127.0.0.1 port (no traffic leaves the loopback); otherwise its port
-3306 is published on a free host port, as testcontainers does by default.
+Network: with ``ISPYB_SCHEMA_DOCKER_NETWORK=host`` (the default on an engine without a bridge
+network) the container shares the host's network and its server listens on a free 127.0.0.1
+port (no traffic leaves the loopback); otherwise (``published``) its port 3306 is published on a
+free host port, as testcontainers does by default.
 
 Cleanup: testcontainers' reaper container (Ryuk) is off unless ``TESTCONTAINERS_RYUK_DISABLED``
 says otherwise, since it cannot be pulled without a registry. We remove our containers ourselves:
@@ -85,12 +86,14 @@ def docker_problem() -> str | None:
     return None
 
 
-def network_mode() -> str:
-    """``"host"`` or ``"published"``, from ``ISPYB_SCHEMA_DOCKER_NETWORK``."""
-    mode = os.environ.get(NETWORK_ENV, "").strip() or "published"
-    if mode not in ("host", "published"):
+def network_mode(eng: Engine | None = None) -> str:
+    """``"host"`` or ``"published"``: ``ISPYB_SCHEMA_DOCKER_NETWORK``, else what *eng* can do."""
+    mode = os.environ.get(NETWORK_ENV, "").strip()
+    if mode not in ("", "host", "published"):
         raise EnvironmentProblem(f"{NETWORK_ENV}={mode!r}: expected 'host' or 'published' (or unset)")
-    return mode
+    if not mode and eng is not None:  # an engine without a bridge network (dockerd --bridge=none) cannot publish
+        mode = "published" if eng.client.networks.list(names=["bridge"]) else "host"
+    return mode or "published"
 
 
 def resolve_image(eng: Engine) -> tuple[str, str]:
@@ -172,10 +175,11 @@ class RunningContainer:
 
 def start() -> RunningContainer:
     """Start a MariaDB container and wait until it is ready; EnvironmentProblem with the reason if not."""
-    mode = network_mode()
+    network_mode()  # a bad setting is refused before anything starts
     _reaper_off_unless_asked()
     eng = engine()
     try:
+        mode = network_mode(eng)
         _remove_orphans(eng)
         image, provenance = resolve_image(eng)
         for _attempt in range(3):  # in host mode, another process may take the free port first
