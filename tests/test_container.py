@@ -258,6 +258,26 @@ def test_a_missing_local_build_says_how_to_build_it(engine, monkeypatch):
     assert f"sudo {container.BUILD_SCRIPT}" in str(failed.value)
 
 
+@pytest.mark.slow
+def test_a_missing_local_build_is_built_by_root(engine, monkeypatch):
+    if os.geteuid() != 0:
+        pytest.skip("only root may run the recipe (debootstrap)")
+    if not engine.client.images.list(name="ispyb-schema/debian-mariadb"):
+        pytest.skip("no debootstrapped base image on this engine: building one takes minutes")
+    tag = f"ispyb-schema/mariadb:test-{os.getpid()}"
+    monkeypatch.setattr(container, "LOCAL_IMAGE", tag)
+    monkeypatch.setenv(container.IMAGE_ENV, tag)
+    try:
+        with provide_server(prefer="docker") as server:
+            assert f"image {tag}, local build from Debian packages, built now" in server.describe()
+            assert server.version.startswith("10.11.")
+        labels = engine.client.images.get(tag).labels
+        assert re.fullmatch(r"[0-9a-f]{12}", labels["org.ispyb-schema.recipe"])
+    finally:
+        if engine.client.images.list(name=tag):
+            engine.client.images.remove(tag)
+
+
 def test_the_build_recipe_without_an_engine_says_so(tmp_path):
     done = subprocess.run([str(container.BUILD_SCRIPT)], capture_output=True, text=True,
                           env={**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/none.sock"})

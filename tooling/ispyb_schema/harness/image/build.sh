@@ -66,4 +66,5 @@ echo "build-image: building $tag (recipe $recipe) FROM $base"
 out=$(DOCKER_BUILDKIT=0 docker build --build-arg "BASE=$base" --label "$label=$recipe" -t "$tag" "$here" 2>&1) \
   || die "docker build of $tag failed:
 $(tail -n 15 <<<"$out")"
+docker image prune -f --filter "label=$label" >/dev/null || true  # earlier builds this one replaced
 echo "build-image: built $tag (recipe $recipe)"
