@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -283,6 +284,45 @@ def test_the_build_recipe_without_an_engine_says_so(tmp_path):
                           env={**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/none.sock"})
     assert done.returncode == 2
     assert f"build-image: error: no Docker engine answers at unix://{tmp_path}/none.sock" in done.stderr
+
+
+CI_SCRIPT = """
+set -euo pipefail
+. .ci/docker-engine
+sleep 600 & sleeper=$!
+trap docker_engine_stop EXIT
+trap 'kill $sleeper; exit 143' TERM
+docker_engine_daemon
+echo "started $docker_engine_pid $docker_engine_dir"
+wait $sleeper
+"""
+
+
+@pytest.mark.slow
+def test_ci_stops_the_engine_it_started_when_it_is_stopped(tmp_path):
+    """.ci/run's private dockerd goes when CI ends, also on SIGTERM: no daemon, mount or directory is left."""
+    if os.geteuid() != 0 or not shutil.which("dockerd"):
+        pytest.skip("starting dockerd needs root and docker.io")
+    ci = subprocess.Popen(["bash", "-c", CI_SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, env={**os.environ, "ISPYB_SCHEMA_CACHE": str(tmp_path)})
+    line = ci.stdout.readline()
+    while line and not line.startswith("started "):
+        line = ci.stdout.readline()
+    if not line:
+        pytest.fail(f"the CI part did not start dockerd:\n{ci.communicate()[1]}")
+    _, pid, state = line.split()
+    try:
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].endswith(b"dockerd")
+        ci.send_signal(signal.SIGTERM)
+        out, err = ci.communicate(timeout=90)
+        assert ci.returncode == 143, err
+        assert f"docker engine: dockerd (pid {pid}) stopped" in out
+        assert not Path(f"/proc/{pid}").exists()
+        assert not Path(state).exists()
+        assert state not in Path("/proc/mounts").read_text()
+    finally:
+        if Path(f"/proc/{pid}").exists():
+            os.kill(int(pid), signal.SIGKILL)
 
 
 @pytest.mark.slow
