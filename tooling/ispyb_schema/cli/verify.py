@@ -21,24 +21,28 @@ from .validate import project_proposals
 EXIT_INTERRUPTED = 130
 
 db_option = click.option(
-    "--db", "db", metavar="URL|docker|local", default=None,
+    "--db", "db", metavar="URL|docker|local|galera", default=None,
     help="The MariaDB server to use: a mysql://user:pass@host:port/ URL (verify creates its "
     "own scratch databases there and touches no other), 'docker' or 'local' (an ephemeral "
-    "mariadbd). Default: $ISPYB_SCHEMA_DB_URL, else Docker, else local.")
+    "mariadbd), 'galera' (a 3-node Galera cluster started here) or a "
+    "galera://user:pass@h1:p1,h2:p2,h3:p3 URL (an existing cluster). "
+    "Default: $ISPYB_SCHEMA_DB_URL, else Docker, else local.")
 
 
 def open_db(db: str | None):
     """The harness's server for ``--db``."""
-    if db in KINDS and db != "url":
+    if db in (*KINDS[1:], "galera"):
         return provide_server(prefer=db)
+    if db and db.startswith("galera://"):
+        return provide_server(db)
     if db and "://" in db:
         if urlsplit(db).path.strip("/"):
             click.echo(f"note: --db names a server; verify ignores the database in {redact(db)} "
                        "and creates its own scratch databases", err=True)
         return provide_server(db, prefer="url")
     if db:
-        raise InputError.single(None, f"--db {db!r}: expected a mysql:// URL, 'docker' or "
-                                      "'local'")
+        raise InputError.single(None, f"--db {db!r}: expected a mysql:// or galera:// URL, "
+                                      "'docker', 'local' or 'galera'")
     return provide_server()
 
 

@@ -206,7 +206,12 @@ def provide_server(url: str | None = None, *, prefer: str | None = None) -> Iter
 
 
 def open_server(url: str | None = None, *, prefer: str | None = None) -> Server:
-    """Like :func:`provide_server`, but the caller must :meth:`Server.close` it."""
+    """Like :func:`provide_server`, but the caller must :meth:`Server.close` it. A Galera
+    cluster (``prefer="galera"``, or a ``galera://`` URL) is never chosen by default."""
+    if prefer == "galera" or (url or "").startswith("galera://"):
+        from .galera import open_galera  # a cluster, or an error: no fallback to one server
+
+        return open_galera(url)
     if prefer is not None and prefer not in _OPENERS:
         raise ValueError(f"prefer must be one of {KINDS} or None, not {prefer!r}")
     origin = "given URL" if url else f"from {DB_URL_ENV}"
