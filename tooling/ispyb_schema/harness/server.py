@@ -89,6 +89,10 @@ class Server:
 
     __str__ = describe
 
+    def record(self) -> dict:
+        """What a verification record says of this server."""
+        return {"kind": self.kind, "version": self.version}
+
     def connect(self, database: str | None = None, **kw) -> pymysql.connections.Connection:
         """A new connection: autocommit, utf8mb4, LOAD DATA LOCAL allowed; *kw* override these."""
         options = dict(

@@ -13,6 +13,10 @@
     rollback schema information_schema equals the baseline model again
     rollback data   every table holds its rows again, where the steps claim it
 
+On a Galera cluster the statements run on node 1 while probes on nodes 2 and 3 measure the
+stalls they cause (see :mod:`.cluster`), and stages ``nodes`` and ``rollback nodes`` after
+``data`` and ``rollback data`` check every node's schema and data against the model and node 1.
+
 A failing statement (load, dependencies, forward, rollback) or a wrong baseline ends the run;
 a failing check does not, so one run reports every difference. In the run of all proposals
 together the forward stages repeat per proposal in dependency order and the rollback stages
@@ -33,6 +37,7 @@ from ..changeset.walk import ProposalWalk
 from ..harness.server import Server
 from ..model import Schema
 from . import generic_checks as checks
+from .cluster import ClusterWatch, node_differences
 from .compare import schema_differences
 from .lineage import Lineage, lineage
 from .moves import move_checks
@@ -76,6 +81,7 @@ class Run:
     label: str  # how the scripts' headers name the baseline
     stopped: threading.Event  # set when the verification is interrupted
     prefix: str = ""  # the proposal id before each stage name, in the run of all proposals
+    watch: ClusterWatch | None = None  # on a Galera cluster: the probes on the other nodes
 
     def stage(self, name: str, body: Callable[[], tuple[dict, str | None]],
               stops: bool = False, seconds: float | None = None) -> StepResult:
@@ -101,14 +107,29 @@ class Run:
 
     def run_script(self, statements: list[PlannedStatement], probes: MoveProbes | None = None
                    ) -> tuple[dict, str | None]:
-        done, failure = execute(
-            self.conn, statements, before=probes.before if probes else None,
-            after=probes.after if probes else None,
-            tick=lambda n, total: self.progress.statement_done(self.record, n, total))
-        details = {"statements": [d.to_dict() for d in done],
+        hooks = [h for h in (probes, self.watch) if h is not None]
+
+        def before(statement):
+            for hook in hooks:  # the watch last: its window holds the statement alone
+                hook.before(statement)
+
+        def after(statement):
+            for hook in reversed(hooks):
+                hook.after(statement)
+        try:
+            done, failure = execute(
+                self.conn, statements, before=before, after=after,
+                tick=lambda n, total: self.progress.statement_done(self.record, n, total))
+        finally:
+            if self.watch:
+                self.watch.after(None)  # a failed statement's figures too
+        figures = self.watch.figures if self.watch else {}
+        details = {"statements": [{**d.to_dict(), **figures.get(d.statement.index, {})}
+                                  for d in done],
                    "rows": sum(d.rows for d in done)}
         if failure:
-            details["failed"] = failure.to_dict()
+            details["failed"] = {**failure.to_dict(),
+                                 **figures.get(failure.statement.index, {})}
             details["not_run"] = len(statements) - failure.statement.index
         return details, str(failure) if failure else None
 
@@ -174,7 +195,15 @@ def forward(run: Run, subject: Subject, per_column: set[str]) -> Snapshot:
     run.stage("forward", lambda: run.run_script(statements, probes), stops=True)
     run.stage("schema", lambda: _schema(run, after))
     run.stage("data", lambda: _data(run, subject, snapshot, probes))
+    if run.watch:
+        run.stage("nodes", lambda: _nodes(run, after))
     return snapshot
+
+
+def _nodes(run: Run, model: Schema) -> tuple[dict, str | None]:
+    details, problems = node_differences(run.server, run.database, model)
+    problems += run.watch.problems()
+    return details, ("the nodes differ:\n" + "\n".join(problems)) if problems else None
 
 
 def _schema(run: Run, model: Schema) -> tuple[dict, str | None]:
@@ -239,11 +268,15 @@ def rollback(run: Run, subject: Subject, snapshot: Snapshot, undone: list[Subjec
                    "checks": [f.to_dict() for f in failures]}
         return details, "\n".join(f.message for f in failures) or None
     run.stage("rollback data", restored)
+    if run.watch:
+        run.stage("rollback nodes", lambda: _nodes(run, subject.base))
 
 
 def run_stages(run: Run, loaded: Loaded, setup: list[Subject], subjects: list[Subject]
                ) -> None:
     """Every stage of one run, in order; ``setup`` are dependencies applied first."""
+    if run.server.kind == "galera":
+        run.watch = ClusterWatch(run.server, run.conn)
     try:
         load(run, loaded)
         if setup:
@@ -261,3 +294,6 @@ def run_stages(run: Run, loaded: Loaded, setup: list[Subject], subjects: list[Su
             rollback(run, subject, snapshots[number], subjects[number:])
     except StopRun:
         pass
+    finally:
+        if run.watch:
+            run.watch.close()

@@ -69,7 +69,9 @@ class Databases:
         self.drops: list[Future] = []
         self.taken = 0
         self.lock = threading.Lock()  # runs take databases from several threads
-        for _ in range(min(count, LOAD_AHEAD)):
+        # a cluster loads none ahead: a load beside a measured statement would skew its figures
+        self.ahead = getattr(server, "load_ahead", LOAD_AHEAD)
+        for _ in range(min(count, self.ahead)):
             self._submit()
 
     def _submit(self) -> None:
@@ -83,7 +85,7 @@ class Databases:
     def take(self) -> Loaded:
         """The next loaded database (waiting for it); starts loading one more."""
         with self.lock:
-            if len(self.futures) < self.count:
+            while len(self.futures) < min(self.count, self.taken + 1 + self.ahead):
                 self._submit()
             self.taken += 1
             future = self.futures[self.taken - 1]

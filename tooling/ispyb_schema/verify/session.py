@@ -95,7 +95,7 @@ def verify_proposals(paths: list[Path], baseline_source: str, fixtures: list[Pat
     label = baseline_label(baseline_source)
     report = VerifyReport(True, [], {"source": label, "tables": len(base.tables),
                                      "views": len(base.views), "fingerprint": fingerprint(base)},
-                          loader.fixture_files, {"kind": server.kind, "version": server.version},
+                          loader.fixture_files, server.record(),
                           started.isoformat(timespec="seconds"), tool_version=__version__)
     plans = _plans(validation, wanted, base, together)
     session = Session(server, Databases(server, loader, sum(not p[3] for p in plans)),
@@ -125,7 +125,8 @@ class Session:
     keep: bool
 
     def run_all(self, records: list[ProposalRun], plans: list) -> None:
-        pool = ThreadPoolExecutor(RUNS_AT_ONCE, thread_name_prefix="verify-run")
+        at_once = getattr(self.server, "runs_at_once", RUNS_AT_ONCE)  # a cluster: one
+        pool = ThreadPoolExecutor(at_once, thread_name_prefix="verify-run")
         try:
             futures = [pool.submit(self.run, record, *plan[1:])
                        for record, plan in zip(records, plans)]

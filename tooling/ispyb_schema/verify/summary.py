@@ -25,5 +25,8 @@ def summary_lines(report: VerifyReport) -> list[str]:
         if run.database:
             lines.append(f"    kept scratch database: {run.database}")
     verified = sum(r.ok for r in report.runs)
-    lines.append(f"{verified} of {len(report.runs)} run(s) verified in {report.seconds:.1f} s")
+    where = (f" on a {report.server.get('nodes')}-node Galera cluster"
+             if report.server.get("kind") == "galera" else "")
+    lines.append(f"{verified} of {len(report.runs)} run(s) verified{where} in "
+                 f"{report.seconds:.1f} s")
     return lines
