@@ -73,6 +73,10 @@ class GaleraNode(LocalMariaDB):
             pass
         if remove:
             shutil.rmtree(self.root, ignore_errors=True)
+            try:
+                self.root.parent.rmdir()  # the cluster's directory, once its last node is gone
+            except OSError:
+                pass
 
 
 class GaleraCluster:

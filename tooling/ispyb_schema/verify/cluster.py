@@ -83,10 +83,8 @@ class ClusterWatch:
             cur.execute(f"CREATE TABLE {ident('probe')} ({ident('id')} BIGINT AUTO_INCREMENT "
                         f"PRIMARY KEY, {ident('at')} DATETIME(6) NOT NULL) ENGINE=InnoDB")
         self.counters = server.connect()  # node 1, for SHOW STATUS only
-        writer = server.connect_node(1, self.database)
-        reader = server.connect_node(2, self.database)
-        with reader.cursor() as cur:
-            cur.execute("SET SESSION wsrep_sync_wait = 1")
+        writer = caught_up(server, 1, self.database)
+        reader = caught_up(server, 2, self.database, sync_wait=1)
         self.probes = [
             _Prober(writer, f"INSERT INTO {ident('probe')} ({ident('at')}) VALUES (NOW(6))",
                     "galera-writer"),
@@ -145,15 +143,25 @@ class ClusterWatch:
         self.server.drop_scratch_database(self.database)
 
 
+def caught_up(server, number: int, database: str, sync_wait: int = 0):
+    """A connection to node ``number`` using ``database``, once the node has applied everything
+    the cluster committed before (a database created on node 1 exists there only then)."""
+    conn = server.connect_node(number)
+    with conn.cursor() as cur:
+        cur.execute("SET SESSION wsrep_sync_wait = 15")
+        cur.execute("SELECT 1")
+        cur.execute(f"USE {ident(database)}")
+        cur.execute(f"SET SESSION wsrep_sync_wait = {int(sync_wait)}")
+    return conn
+
+
 def node_differences(server, database: str, model: Schema) -> tuple[dict, list[str]]:
     """Every node's schema against ``model`` and each table's digest on every node against
     node 1's; reads wait until the node has applied everything before them."""
     problems: list[str] = []
     digests = []
     for number in range(len(server.nodes)):
-        with closing(server.connect_node(number, database)) as conn:
-            with conn.cursor() as cur:
-                cur.execute("SET SESSION wsrep_sync_wait = 15")
+        with closing(caught_up(server, number, database, sync_wait=15)) as conn:
             if number:  # node 1's schema is the schema stage's
                 problems += [f"node {number + 1}: {d}"
                              for d in schema_differences(model, conn, database)]

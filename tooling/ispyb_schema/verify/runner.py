@@ -2,6 +2,7 @@
 """One verification run: a fresh scratch database, then a list of small named stages.
 
     load            baseline and fixtures into a new scratch database
+    probes          (on a Galera cluster) the writer and reader on the other nodes
     dependencies    the forward scripts of the proposals it depends on (if any)
     baseline        the server's schema equals the model the proposal starts from
     snapshot        row counts and checksums, orphan rows already there, the assertions'
@@ -37,7 +38,7 @@ from ..changeset.walk import ProposalWalk
 from ..harness.server import Server
 from ..model import Schema
 from . import generic_checks as checks
-from .cluster import ClusterWatch, node_differences
+from .cluster import PERIOD, ClusterWatch, node_differences
 from .compare import schema_differences
 from .lineage import Lineage, lineage
 from .moves import move_checks
@@ -138,6 +139,15 @@ def load(run: Run, loaded: Loaded) -> None:
     """The load itself ran ahead (see :mod:`.scratch`); this records it."""
     run.stage("load", lambda: (loaded.details, loaded.error), stops=True,
               seconds=loaded.seconds)
+
+
+def probes(run: Run) -> None:
+    """The cluster's writer and reader, on nodes 2 and 3, for the rest of the run."""
+    def start():
+        run.watch = ClusterWatch(run.server, run.conn)
+        return {"database": run.watch.database, "writer": "node 2", "reader": "node 3",
+                "period_seconds": PERIOD}, None
+    run.stage("probes", start, stops=True)
 
 
 def dependencies(run: Run, subjects: list[Subject]) -> None:
@@ -275,10 +285,10 @@ def rollback(run: Run, subject: Subject, snapshot: Snapshot, undone: list[Subjec
 def run_stages(run: Run, loaded: Loaded, setup: list[Subject], subjects: list[Subject]
                ) -> None:
     """Every stage of one run, in order; ``setup`` are dependencies applied first."""
-    if run.server.kind == "galera":
-        run.watch = ClusterWatch(run.server, run.conn)
     try:
         load(run, loaded)
+        if run.server.kind == "galera":
+            probes(run)
         if setup:
             dependencies(run, setup)
         baseline(run, subjects[0].base)

@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: LGPL-3.0-or-later
+"""Verification on a real 3-node Galera cluster (the session's ``galera_server``): every
+proposal passes with the stall and write-set figures in the record; nodes that differ are
+found; a ``galera://`` URL names an existing cluster; a cluster that does not answer or is not
+synced is refused; nodes started here are gone after Ctrl-C."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ispyb_schema.cli.main import cli
+from ispyb_schema.harness.local import _free_port
+from ispyb_schema.importer.live import import_connection
+from ispyb_schema.model import Schema
+from ispyb_schema.verify import verify_proposals
+from ispyb_schema.verify.cluster import node_differences
+from ispyb_schema.verify.summary import summary_lines
+
+ROOT = Path(__file__).resolve().parents[1]
+EMBEDDED = str(ROOT / "schema")
+FIXTURES = [ROOT / "schema" / "fixtures"]
+PROPOSALS = sorted((ROOT / "proposals").glob("*.yaml"))
+
+
+def cluster_url(server) -> str:
+    return "galera://root:@" + ",".join(f"{h}:{p}" for h, p in server.nodes)
+
+
+@pytest.fixture(scope="module")
+def cluster_report(galera_server):
+    return verify_proposals(PROPOSALS, EMBEDDED, FIXTURES, galera_server, together=False)
+
+
+@pytest.mark.slow
+def test_every_proposal_verifies_on_the_cluster(cluster_report):
+    failed = [f"{r.proposal_id}: {s.name}: {s.error}" for r in cluster_report.runs
+              for s in r.steps if not s.ok]
+    assert cluster_report.ok, "\n".join(failed)
+    assert len(cluster_report.runs) == len(PROPOSALS)
+    server = cluster_report.server
+    assert server["kind"] == "galera" and server["nodes"] == 3
+    assert server["version"].startswith("10.") and server["provider_version"][:1].isdigit()
+    assert "verified on a 3-node Galera cluster" in summary_lines(cluster_report)[-1]
+    for run in cluster_report.runs:
+        names = [s.name for s in run.steps]
+        assert names.index("nodes") == names.index("data") + 1
+        assert names[-1] == "rollback nodes"
+
+
+@pytest.mark.slow
+def test_each_statement_has_its_cluster_figures(cluster_report):
+    modes = set()
+    for run in cluster_report.runs:
+        for step in run.steps:
+            if step.name not in ("forward", "rollback"):
+                continue
+            for statement in step.details["statements"]:
+                ddl = statement["statement"].split()[0] in ("ALTER", "CREATE", "DROP", "RENAME")
+                modes.add(statement["wsrep_mode"])
+                assert statement["wsrep_mode"] == ("TOI" if ddl else "write-set"), statement
+                assert statement["cluster_write_stall_seconds"] >= 0
+                assert statement["cluster_read_stall_seconds"] >= 0
+                if ddl or statement["rows"]:  # DDL and every change replicate a write-set
+                    assert statement["write_sets"] >= 1 and statement["write_set_bytes"] > 0
+    assert modes == {"TOI", "write-set"}
+    record = json.loads(json.dumps(cluster_report.to_dict()))
+    first = record["runs"][0]["steps"]
+    forward = next(s for s in first if s["name"] == "forward")
+    assert {"cluster_write_stall_seconds", "cluster_read_stall_seconds", "wsrep_mode",
+            "write_sets", "write_set_bytes"} <= set(forward["details"]["statements"][0])
+
+
+@pytest.mark.slow
+def test_a_node_that_differs_is_found(galera_server):
+    database = galera_server.create_scratch_database("ispyb_test")
+    try:
+        with closing(galera_server.connect(database)) as conn, conn.cursor() as cur:
+            cur.execute("CREATE TABLE `t` (`id` INT PRIMARY KEY, `v` INT) ENGINE=InnoDB")
+            cur.execute("INSERT INTO `t` VALUES (1, 1), (2, 2)")
+        model = load_schema_of(galera_server, database)
+        assert node_differences(galera_server, database, model)[1] == []
+        with closing(galera_server.connect_node(1, database)) as conn, conn.cursor() as cur:
+            cur.execute("SET SESSION wsrep_on = OFF")  # a change node 2 alone gets
+            cur.execute("UPDATE `t` SET `v` = 5 WHERE `id` = 2")
+        problems = node_differences(galera_server, database, model)[1]
+        assert len(problems) == 1 and problems[0].startswith("node 2: t has 2 rows, checksum")
+    finally:
+        galera_server.drop_scratch_database(database)
+
+
+def load_schema_of(server, database: str) -> Schema:
+    with closing(server.connect(database)) as conn:
+        return import_connection(conn, database)
+
+
+@pytest.mark.slow
+def test_a_galera_url_names_an_existing_cluster(galera_server, tmp_path):
+    record = tmp_path / "record.json"
+    before = databases(galera_server)
+    result = CliRunner().invoke(cli, ["verify", str(ROOT / "proposals" / "screening-cleanup.yaml"),
+                                      "--db", cluster_url(galera_server), "--json", str(record)])
+    assert result.exit_code == 0, result.output
+    assert "verified on a 3-node Galera cluster" in result.stdout
+    assert json.loads(record.read_text())["server"]["nodes"] == 3
+    assert databases(galera_server) == before  # its scratch databases were dropped
+
+
+def databases(server) -> set[str]:
+    with closing(server.connect()) as conn, conn.cursor() as cur:
+        cur.execute("SHOW DATABASES")
+        return {name for (name,) in cur.fetchall()}
+
+
+@pytest.mark.slow
+def test_a_node_that_is_not_synced_is_refused(galera_server):
+    with closing(galera_server.connect_node(2)) as conn, conn.cursor() as cur:
+        cur.execute("SET GLOBAL wsrep_desync = ON")
+        try:
+            result = CliRunner().invoke(cli, ["verify", "--db", cluster_url(galera_server)])
+        finally:
+            cur.execute("SET GLOBAL wsrep_desync = OFF")
+    assert result.exit_code == 2, result.output
+    host, port = galera_server.nodes[2]
+    assert f"node {host}:{port} is not synced" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_galera_url_that_does_not_answer_is_refused():
+    ports = [_free_port() for _ in range(3)]
+    url = "galera://root:secret@" + ",".join(f"127.0.0.1:{p}" for p in ports)
+    result = CliRunner().invoke(cli, ["verify", "--db", url])
+    assert result.exit_code == 2, result.output
+    assert f"node 127.0.0.1:{ports[0]} does not answer" in result.stderr
+    assert "secret" not in result.stderr and "Traceback" not in result.output
+    bad = CliRunner().invoke(cli, ["verify", "--db", "galera://root@127.0.0.1:x,"])
+    assert bad.exit_code == 2 and "is not a galera://" in bad.stderr
+
+
+_CHILD = """
+import sys, time
+from ispyb_schema.harness.galera import open_galera
+server = open_galera()
+print(" ".join(map(str, server.cluster.pids)), server.cluster.root, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.slow
+def test_nodes_are_stopped_after_ctrl_c():
+    child = subprocess.Popen([sys.executable, "-c", _CHILD], stdout=subprocess.PIPE, text=True)
+    try:
+        *pids, root = child.stdout.readline().split()
+        assert len(pids) == 3 and all(alive(int(p)) for p in pids)
+        child.send_signal(signal.SIGINT)
+        child.wait(60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    deadline = time.monotonic() + 10
+    while any(alive(int(p)) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if alive(int(p))]
+    assert not Path(root).exists()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
