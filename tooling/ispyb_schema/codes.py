@@ -59,6 +59,7 @@ CODES: dict[str, str] = {
     "E214": "not an enum or set column",
     "E215": "contradictory enum changes",
     "E216": "ON DELETE/UPDATE SET NULL on a NOT NULL column",
+    "E217": "batch needs a single-column integer primary key",
     # E3xx: collisions and references
     "E301": "name already in use",
     "E302": "still referenced by a foreign key or needed by one",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..render.quote import ident
+from ..sqltext import split_statements
 from .algorithm import established, predict
 from .layout import laid_out, step_comment
 from .operations import Clause, ColumnChange, Piece, Statement
@@ -115,7 +116,16 @@ class Single:
         return self.statement.data or bool(self.statement.tables & ({clause.table} | clause.refs))
 
     def sql(self) -> str:
+        if self.statement.compound:  # its own ';' inside: the client needs another delimiter
+            return f"DELIMITER $$\n{self.statement.text}$$\nDELIMITER ;"
         return self.statement.text + ";"
+
+
+def runnable(sql: str) -> str:
+    """A statement as the server takes it: a compound one without its DELIMITER lines."""
+    if not sql.startswith("DELIMITER "):
+        return sql
+    return next(split_statements(sql))[1]
 
 
 def fold(primitives) -> list[AlterGroup | Single]:

@@ -11,7 +11,7 @@ from typing import Iterator, Protocol
 
 from ..changeset.operations import Clause, Piece, Statement
 from ..changeset.proposal import Proposal
-from ..changeset.script import ScriptStatement, statements_of
+from ..changeset.script import ScriptStatement, runnable, statements_of
 from ..changeset.walk import Primitive, ProposalWalk, Provenance
 from ..model import Schema
 from ..render.quote import ident
@@ -67,7 +67,7 @@ class PlanItem:
         return self.statement.steps
 
     def sql(self) -> str:
-        return self.statement.sql.rstrip(";")
+        return runnable(self.statement.sql).rstrip(";")
 
 
 def plan_items(steps, foreign_key_checks: bool = True) -> list[PlanItem]:

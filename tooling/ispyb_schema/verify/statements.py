@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pymysql
 
 from ..changeset.plan import plan_script
-from ..changeset.script import ScriptStatement
+from ..changeset.script import ScriptStatement, runnable
 from ..changeset.walk import ProposalWalk
 
 PlannedStatement = ScriptStatement  # the name the verify stages use
@@ -72,7 +72,7 @@ def execute(conn, statements: list[PlannedStatement], *, before: Hook | None = N
                 before(statement)
             start = time.perf_counter()
             try:
-                cur.execute(statement.sql)
+                cur.execute(runnable(statement.sql))
             except pymysql.MySQLError as err:
                 errno, message = (err.args + (None, ""))[:2] if err.args else (None, str(err))
                 return done, Failure(statement, len(statements),

@@ -145,6 +145,7 @@ class Statement:
     text: str
     tables: frozenset[str] = frozenset()
     data: bool = False
+    compound: bool = False  # BEGIN … END: written between DELIMITER lines in a script
 
 
 Piece = Clause | Statement

@@ -7,6 +7,7 @@ allow-list and the model, qualified with its table and re-emitted with quoted id
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -16,6 +17,7 @@ from ...model import Schema, Table
 from ...render.quote import ident, idents, qualified
 from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression, qualify
 from .base import NotReversible, Operation, Piece, Statement, Where, operation
+from .batch import and_also, batch_problems, in_batches
 
 
 def scope_of(model: Schema, *tables: str, default: str | None = None) -> Scope:
@@ -77,8 +79,19 @@ def columns_problems(op: Operation, table: Table | None, names, keys: tuple) -> 
     return problems
 
 
+@dataclass(frozen=True, kw_only=True)
 class DataStep(Operation):
     data_step = True
+    batch: int | None = None  # rows per transaction, by primary-key range (see .batch)
+
+    def statement(self, model: Schema, table: str, text: Callable[[str | None], str],
+                  tables: frozenset[str]) -> Statement:
+        """``text(None)`` as one statement, or with ``batch`` the block running
+        ``text(range condition)`` over ranges of ``table``'s rows."""
+        if self.batch is None:
+            return Statement(text(None), tables, data=True)
+        return Statement(in_batches(model.table(table), self.batch, text), tables, data=True,
+                         compound=True)
 
 
 @operation("copy_rows")
@@ -115,18 +128,21 @@ class CopyRows(DataStep):
         if self.where_sql:
             problems += expression_problems(self.where, ("where",), self.where_sql, scope)
         problems += missing_required(self, target, [n for n, _ in self.columns], ("columns",))
-        return problems
+        return problems + batch_problems(self, model.table(self.source))
 
     def render(self, model: Schema) -> list[Piece]:
         scope = self.scope(model)
         target = model.table(self.target)
         names = [target.column(n).name for n, _ in self.columns]
         values = ", ".join(expression_sql(t, scope) for _, t in self.columns)
-        text = (f"INSERT INTO {ident(self.target)} ({idents(names)}) SELECT {values} "
-                f"FROM {ident(self.source)}")
-        if self.where_sql:
-            text += f" WHERE {expression_sql(self.where_sql, scope)}"
-        return [Statement(text, frozenset({self.source, self.target}), data=True)]
+        where = expression_sql(self.where_sql, scope) if self.where_sql else None
+
+        def text(batch: str | None) -> str:
+            condition = and_also(where, batch)
+            return (f"INSERT INTO {ident(self.target)} ({idents(names)}) SELECT {values} "
+                    f"FROM {ident(self.source)}" + (f" WHERE {condition}" if condition else ""))
+        return [self.statement(model, self.source, text,
+                               frozenset({self.source, self.target}))]
 
     def reads(self, model: Schema):
         texts = [t for _, t in self.columns] + ([self.where_sql] if self.where_sql else [])
@@ -167,16 +183,19 @@ class Transform(DataStep):
             if getattr(self, key) is not None:
                 yaml_key = {"inverse_expression": "inverse", "where_sql": "where"}.get(key, key)
                 problems += expression_problems(self.where, (yaml_key,), getattr(self, key), scope)
-        return problems
+        return problems + batch_problems(self, table)
 
     def render(self, model: Schema) -> list[Piece]:
         scope = scope_of(model, self.table)
         column = model.table(self.table).column(self.column)
-        text = (f"UPDATE {ident(self.table)} SET {qualified(self.table, column.name)} = "
-                f"{expression_sql(self.expression, scope)}")
-        if self.where_sql:
-            text += f" WHERE {expression_sql(self.where_sql, scope)}"
-        return [Statement(text, frozenset({self.table}), data=True)]
+        where = expression_sql(self.where_sql, scope) if self.where_sql else None
+
+        def text(batch: str | None) -> str:
+            condition = and_also(where, batch)
+            return (f"UPDATE {ident(self.table)} SET {qualified(self.table, column.name)} = "
+                    f"{expression_sql(self.expression, scope)}"
+                    + (f" WHERE {condition}" if condition else ""))
+        return [self.statement(model, self.table, text, frozenset({self.table}))]
 
     def reads(self, model: Schema):
         scope = scope_of(model, self.table)
@@ -191,7 +210,8 @@ class Transform(DataStep):
             raise NotReversible("transform without 'inverse:' cannot be undone")
         return [self.derived(Transform, table=self.table, column=self.column,
                              expression=self.inverse_expression,
-                             inverse_expression=self.expression, where_sql=self.where_sql)]
+                             inverse_expression=self.expression, where_sql=self.where_sql,
+                             batch=self.batch)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -235,7 +255,8 @@ class _Repeated(DataStep):
                                                 scope_of(model, self.source))
         given = [d for d, _ in self.key_columns] + [self.value, self.order or ""] + \
             [d for d, _ in self.set_values]
-        return problems + missing_required(self, target, given, ())
+        return problems + missing_required(self, target, given, ()) + \
+            batch_problems(self, source)
 
 
 @operation("unpivot")
@@ -252,22 +273,26 @@ class Unpivot(_Repeated):
         names.append(target.column(self.value).name)
         names += [target.column(self.order).name] if self.order else []
         names += [target.column(d).name for d, _ in self.set_values]
-        selects = []
-        for number, column in enumerate(self.columns, start=1):
-            name = source.column(column).name
-            parts = [qualified(self.source, source.column(s).name) for _, s in self.key_columns]
-            parts.append(qualified(self.source, name))
-            parts += [str(number)] if self.order else []
-            parts += [expression_sql(t, scope) for _, t in self.set_values]
-            select = f"SELECT {', '.join(parts)} FROM {ident(self.source)}"
-            if self.skip_null:
-                select += f" WHERE {qualified(self.source, name)} IS NOT NULL"
-            selects.append(select)
         width = len(self.key_columns) + 1
         order = ", ".join(str(i) for i in range(1, width + (2 if self.order else 1)))
-        text = (f"INSERT INTO {ident(self.target)} ({idents(names)}) "
-                f"{' UNION ALL '.join(selects)} ORDER BY {order}")
-        return [Statement(text, frozenset({self.source, self.target}), data=True)]
+
+        def text(batch: str | None) -> str:
+            selects = []
+            for number, column in enumerate(self.columns, start=1):
+                name = source.column(column).name
+                parts = [qualified(self.source, source.column(s).name)
+                         for _, s in self.key_columns]
+                parts.append(qualified(self.source, name))
+                parts += [str(number)] if self.order else []
+                parts += [expression_sql(t, scope) for _, t in self.set_values]
+                select = f"SELECT {', '.join(parts)} FROM {ident(self.source)}"
+                skip = f"{qualified(self.source, name)} IS NOT NULL" if self.skip_null else None
+                condition = and_also(skip, batch)
+                selects.append(select + (f" WHERE {condition}" if condition else ""))
+            return (f"INSERT INTO {ident(self.target)} ({idents(names)}) "
+                    f"{' UNION ALL '.join(selects)} ORDER BY {order}")
+        return [self.statement(model, self.source, text,
+                               frozenset({self.source, self.target}))]
 
     def reads(self, model: Schema):
         names = list(self.columns) + [s for _, s in self.key_columns]
@@ -341,7 +366,7 @@ class FillFromJoin(DataStep):
         source = body["from"]
         return {"table": body["table"], "source": source["table"],
                 "join": tuple(source["join"].items()),
-                "assign": ((body["column"], source["column"]),)}
+                "assign": ((body["column"], source["column"]),), "batch": body.get("batch")}
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
@@ -357,7 +382,7 @@ class FillFromJoin(DataStep):
         for mine, theirs in self.assign:
             self.column_or_error(table, mine, problems, "column")
             self.column_or_error(source, theirs, problems, "from", "column")
-        return problems
+        return problems + batch_problems(self, table)
 
     def render(self, model: Schema) -> list[Piece]:
         table, source = model.table(self.table), model.table(self.source)
@@ -366,8 +391,11 @@ class FillFromJoin(DataStep):
         sets = ", ".join(f"{qualified(table.name, table.column(m).name)} = "
                          f"{qualified(source.name, source.column(s).name)}"
                          for m, s in self.assign)
-        text = f"UPDATE {ident(table.name)} JOIN {ident(source.name)} ON {on} SET {sets}"
-        return [Statement(text, frozenset({table.name, source.name}), data=True)]
+
+        def text(batch: str | None) -> str:
+            return (f"UPDATE {ident(table.name)} JOIN {ident(source.name)} ON {on} SET {sets}"
+                    + (f" WHERE {batch}" if batch else ""))
+        return [self.statement(model, table.name, text, frozenset({table.name, source.name}))]
 
     def reads(self, model: Schema):
         return {spelled(model, self.source, s) for _, s in self.join + self.assign} | \
@@ -397,15 +425,18 @@ class DeleteRows(DataStep):
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
-        if self.table_or_error(model, self.table, problems, "table") is not None:
+        table = self.table_or_error(model, self.table, problems, "table")
+        if table is not None:
             problems += expression_problems(self.where, ("where",), self.where_sql,
                                             scope_of(model, self.table))
-        return problems
+        return problems + batch_problems(self, table)
 
     def render(self, model: Schema) -> list[Piece]:
-        condition = expression_sql(self.where_sql, scope_of(model, self.table))
-        return [Statement(f"DELETE FROM {ident(self.table)} WHERE {condition}",
-                          frozenset({self.table}), data=True)]
+        where = expression_sql(self.where_sql, scope_of(model, self.table))
+
+        def text(batch: str | None) -> str:
+            return f"DELETE FROM {ident(self.table)} WHERE {and_also(where, batch)}"
+        return [self.statement(model, self.table, text, frozenset({self.table}))]
 
     def reads(self, model: Schema):
         return expression_reads(self.where_sql, scope_of(model, self.table))

@@ -7,7 +7,7 @@ import sqlglot
 from sqlglot import exp
 
 from ...changeset.operations import Statement
-from ...changeset.operations.data import CopyRows, Unpivot
+from ...changeset.operations.data import CopyRows, DataStep, Unpivot
 from ...changeset.operations.raw import RawSql
 from ...changeset.operations.tables import CreateTable
 from ...changeset.sqlcheck import dialect
@@ -70,14 +70,19 @@ def large_write_set(ctx):
     """A data step is one statement, hence one Galera write-set holding every row it changes:
     an UPDATE or DELETE of a large table, or an INSERT … SELECT from one. Write-sets above
     ``wsrep_max_ws_rows``/``wsrep_max_ws_size`` are refused, and big ones stall the cluster
-    while every node applies them. Migrate large tables in batches."""
+    while every node applies them. Migrate large tables in batches: ``batch: N`` on
+    copy_rows, transform, unpivot, fill_foreign_key and delete_rows commits N rows at a time."""
     for step in ctx.steps:
+        if getattr(step.op, "batch", None):
+            continue  # one write-set per N rows
         data = [p.text for p in step.pieces if isinstance(p, Statement) and p.data]
         large = _rows_follow(step, data) & LARGE_TABLES if data else set()
         if large:
+            remedy = ("give the step 'batch: N' to commit N rows per transaction"
+                      if isinstance(step.op, DataStep) else "split it into batches")
             yield Finding(step.op.where(), f"{step.kind} changes a row for each row of "
                                            f"{', '.join(sorted(large))} in one transaction: "
-                                           "one write-set for all of them")
+                                           f"one write-set for all of them; {remedy}")
 
 
 def _rows_follow(step, statements: list[str]) -> set[str]:
