@@ -178,7 +178,7 @@ def test_batch_needs_a_single_integer_key(tmp_path):
 """)
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 2
-    assert "error[E206]: batch: Component_has_SubType has no single-column integer primary key" \
+    assert "error[E217]: batch: Component_has_SubType has no single-column integer primary key" \
         in result.output
     line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "batch: 100" in t)
-    assert f"{path}:{line}:14: error[E206]" in result.output
+    assert f"{path}:{line}:14: error[E217]" in result.output

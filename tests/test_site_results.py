@@ -51,3 +51,24 @@ def test_lint_findings_are_per_proposal_with_relative_locations():
     drops = [f for f in findings if f.code == "ISP404"]
     assert drops and drops[0].location.startswith("tests/data/proposals/dc-snapshots.yaml:")
     assert conflicts == ()
+
+
+def test_a_cluster_record_shows_its_figures():
+    rec = record("x", True)
+    rec["server"] = {"kind": "galera", "version": "10.11.19", "nodes": 3,
+                     "provider_version": "26.4.23"}
+    statement = {"index": 1, "line": 7, "steps": ["step 1"], "statement": "ALTER TABLE `T`",
+                 "seconds": 0.3, "rows": 0, "wsrep_mode": "TOI", "write_sets": 1,
+                 "write_set_bytes": 672, "write_set_keys": 3,
+                 "cluster_write_stall_seconds": 0.31, "cluster_read_stall_seconds": 0.2}
+    data = dict(statement, index=2, statement="UPDATE `T`", wsrep_mode="write-set",
+                write_set_bytes=102472, cluster_write_stall_seconds=0.05,
+                cluster_read_stall_seconds=3.4)
+    rec["runs"][0]["steps"][0]["details"] = {"statements": [statement, data]}
+    shown = verifications(rec)["p"]
+    assert shown.server == "a 3-node Galera cluster (MariaDB 10.11.19, Galera 26.4.23)"
+    assert shown.steps[0].detail == (
+        "cluster: writes on node 2 stalled up to 0.31 s (statement 1, TOI); reads on node 3 "
+        "stalled up to 3.40 s (statement 2, write-set); largest write-set 102,472 bytes in 1 "
+        "(statement 2); 1 of 2 statements under TOI")
+    assert shown.steps[1].detail == ""  # a step without statements has no figures

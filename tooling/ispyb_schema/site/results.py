@@ -62,17 +62,45 @@ def verifications(record: dict | None) -> dict[str, Verification]:
     """Per proposal id, its own run of the record (the run of all proposals is left out)."""
     if not record:
         return {}
-    server = record.get("server", {})
-    label = f"MariaDB {server.get('version', '?')} ({server.get('kind', '?')})"
+    label = _server_label(record.get("server", {}))
     out = {}
     for run in record.get("runs", []):
         if run.get("file") is None:  # the run of all proposals together
             continue
-        steps = tuple(VerificationStep(s["name"], s["ok"], s.get("seconds"), s.get("error") or "")
+        steps = tuple(VerificationStep(s["name"], s["ok"], s.get("seconds"),
+                                       s.get("error") or _cluster_figures(s))
                       for s in run.get("steps", []))
         out[run["proposal"]] = Verification(run["ok"], record.get("started", ""), label, steps,
                                             _row_counts(run))
     return out
+
+
+def _server_label(server: dict) -> str:
+    version = f"MariaDB {server.get('version', '?')}"
+    if server.get("kind") == "galera":
+        return (f"a {server.get('nodes', '?')}-node Galera cluster ({version}, Galera "
+                f"{server.get('provider_version', '?')})")
+    return f"{version} ({server.get('kind', '?')})"
+
+
+def _cluster_figures(step: dict) -> str:
+    """On a Galera cluster: the longest stalls of the other nodes and the largest write-set
+    of a forward or rollback script, each with the statement that caused it."""
+    measured = [s for s in step.get("details", {}).get("statements", [])
+                if "cluster_write_stall_seconds" in s]
+    if not measured:
+        return ""
+    parts = []
+    for key, what in (("cluster_write_stall_seconds", "writes on node 2 stalled"),
+                      ("cluster_read_stall_seconds", "reads on node 3 stalled")):
+        worst = max(measured, key=lambda s: s[key])
+        parts.append(f"{what} up to {worst[key]:.2f} s (statement {worst['index']}, "
+                     f"{worst.get('wsrep_mode', '?')})")
+    largest = max(measured, key=lambda s: s.get("write_set_bytes", 0))
+    parts.append(f"largest write-set {largest.get('write_set_bytes', 0):,} bytes in "
+                 f"{largest.get('write_sets', 0)} (statement {largest['index']})")
+    toi = sum(s.get("wsrep_mode") == "TOI" for s in measured)
+    return f"cluster: {'; '.join(parts)}; {toi} of {len(measured)} statements under TOI"
 
 
 def _row_counts(run: dict) -> tuple[RowCount, ...]:
