@@ -18,6 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from ispyb_schema.cli.main import cli
+from ispyb_schema.errors import EnvironmentProblem
+from ispyb_schema.harness.galera import parse_galera_url
 from ispyb_schema.harness.local import _free_port
 from ispyb_schema.importer.live import import_connection
 from ispyb_schema.model import Schema
@@ -132,6 +134,15 @@ def test_a_node_that_is_not_synced_is_refused(galera_server):
     host, port = galera_server.nodes[2]
     assert f"node {host}:{port} is not synced" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_galera_urls_are_read():
+    assert parse_galera_url("galera://ops:p%40ss@db1:3307,db2,[::1]:3309/") == (
+        "ops", "p@ss", [("db1", 3307), ("db2", 3306), ("::1", 3309)])
+    assert parse_galera_url("galera://127.0.0.1:1") == ("root", "", [("127.0.0.1", 1)])
+    for bad in ("galera://", "galera://a:1,,b:2", "galera://a:99999", "mysql://a:1"):
+        with pytest.raises(EnvironmentProblem, match="galera://|port"):
+            parse_galera_url(bad)
 
 
 def test_a_galera_url_that_does_not_answer_is_refused():

@@ -270,7 +270,7 @@ def parse_galera_url(url: str) -> tuple[str, str, list[tuple[str, int]]]:
 
 def _existing(url: str) -> GaleraServer:
     user, password, nodes = parse_galera_url(url)
-    problems = []
+    problems, clusters = [], {}
     for host, port in nodes:
         try:
             with closing(pymysql.connect(host=host, port=port, user=user, password=password,
@@ -285,6 +285,11 @@ def _existing(url: str) -> GaleraServer:
         elif state != "Synced" or status.get("wsrep_ready") != "ON":
             problems.append(f"node {host}:{port} is not synced: wsrep_local_state_comment is "
                             f"{state}, wsrep_ready {status.get('wsrep_ready')}")
+        else:
+            clusters.setdefault(status.get("wsrep_cluster_state_uuid"), []).append(f"{host}:{port}")
+    if len(clusters) > 1:
+        problems.append("the nodes belong to different clusters: "
+                        + "; ".join(", ".join(n) for n in clusters.values()))
     if problems:
         raise EnvironmentProblem(f"cannot verify on {redact(url)}:\n" + "\n".join(f"  - {p}" for p in problems))
     return GaleraServer(nodes, user, password, origin=f"user {user}, given URL")
