@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """``batch: N`` on data steps, on a real MariaDB: a batched step leaves exactly the rows of the
-unbatched one; a step interrupted part-way resumes after its last committed range when run
+unbatched one (and verify checks it, running the proposal without batch beside); a step
+interrupted part-way resumes after its last committed range when run
 again (a self-referencing transform is applied once per row, not twice); ``batch: 0`` and a
 table without an integer key are refused where they are written; the script runs in the
 ``mariadb`` client (DELIMITER lines)."""
@@ -18,6 +19,9 @@ from ispyb_schema.baseline import load_schema
 from ispyb_schema.changeset.validate import validate
 from ispyb_schema.cli.main import cli
 from ispyb_schema.harness.server import scratch_database
+from ispyb_schema.verify import verify_proposals
+from ispyb_schema.verify.batches import same_as_unbatched
+from ispyb_schema.verify.runner import Subject
 from ispyb_schema.verify.scratch import fill
 from ispyb_schema.verify.session import make_loader
 from ispyb_schema.verify.snapshot import whole_digests
@@ -182,3 +186,24 @@ def test_batch_needs_a_single_integer_key(tmp_path):
         in result.output
     line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "batch: 100" in t)
     assert f"{path}:{line}:14: error[E217]" in result.output
+
+
+def test_verify_runs_the_unbatched_proposal_beside_and_compares(mariadb_server, base, loaded):
+    report = verify_proposals([BATCHED], str(ROOT / "schema"), FIXTURES, mariadb_server)
+    [run] = report.runs
+    assert run.ok, [s.error for s in run.steps if not s.ok]
+    names = [s.name for s in run.steps]
+    assert names.index("batches") == names.index("data") + 1
+    stage = run.steps[names.index("batches")]
+    assert stage.details == {"batched_steps": 5, "tables": len(base.tables) + 1, "differences": []}
+    # the comparison finds a row that differs
+    result = validate([BATCHED], base)
+    subject = Subject(result.walks["batched-steps"])
+    _, (_, batched) = script(BATCHED, base)
+    database = loaded()
+    assert database.run(batched) is None
+    with database.conn.cursor() as cur:
+        cur.execute("UPDATE EnergyScan SET comments = 'changed' ORDER BY energyScanId LIMIT 1")
+    loader = make_loader(str(ROOT / "schema"), base, FIXTURES)
+    details, error = same_as_unbatched(mariadb_server, database.conn, loader, [], subject, "test")
+    assert error and [d.split(":")[0] for d in details["differences"]] == ["EnergyScan"]

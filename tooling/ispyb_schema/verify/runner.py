@@ -10,6 +10,8 @@
     forward         the forward script, statement by statement (time and rows of each)
     schema          information_schema equals the model after the proposal
     data            rows and values kept, moved values arrived, no orphan rows, assertions
+    batches         (a proposal with batch: N steps, alone) the same proposal without batch,
+                    in a second database, leaves the same rows
     rollback        the rollback script
     rollback schema information_schema equals the baseline model again
     rollback data   every table holds its rows again, where the steps claim it
@@ -38,6 +40,7 @@ from ..changeset.walk import ProposalWalk
 from ..harness.server import Server
 from ..model import Schema
 from . import generic_checks as checks
+from .batches import batched_steps, same_as_unbatched
 from .cluster import PERIOD, ClusterWatch, node_differences
 from .compare import schema_differences
 from .lineage import Lineage, lineage
@@ -298,6 +301,9 @@ def run_stages(run: Run, loaded: Loaded, setup: list[Subject], subjects: list[Su
             touched = [checks.touched_tables(s.base, s.walk.model, s.lineage)
                        for s in subjects[number:]]
             snapshots.append(forward(run, subject, set().union(*touched)))
+            if len(subjects) == 1 and batched_steps(subject.proposal):
+                run.stage("batches", lambda: same_as_unbatched(
+                    run.server, run.conn, loaded.loader, setup, subject, run.label))
         for number in reversed(range(len(subjects))):
             subject = subjects[number]
             run.prefix = f"{subject.proposal.id}: " if len(subjects) > 1 else ""

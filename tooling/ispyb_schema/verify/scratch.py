@@ -36,6 +36,7 @@ class Loaded:
     seconds: float
     details: dict
     error: str | None = None
+    loader: Loader | None = None  # how it was filled (to fill another the same way)
 
 
 def fill(server: Server, database: str, loader: Loader) -> Loaded:
@@ -51,10 +52,10 @@ def fill(server: Server, database: str, loader: Loader) -> Loaded:
         if loader.fixtures_text:
             server.load_sql(database, text=loader.fixtures_text)
     except SqlScriptError as err:
-        return Loaded(database, time.perf_counter() - start, details, str(err))
+        return Loaded(database, time.perf_counter() - start, details, str(err), loader)
     details["fixtures_seconds"] = round(time.perf_counter() - start
                                         - details["baseline_seconds"], 3)
-    return Loaded(database, time.perf_counter() - start, details)
+    return Loaded(database, time.perf_counter() - start, details, loader=loader)
 
 
 class Databases:
