@@ -14,4 +14,17 @@ def galera_server():
     try:
         yield server
     finally:
+        pids = server.cluster.pids
         server.close()
+        left = [p for p in pids if _running(p)]
+        assert not left, f"Galera nodes still running after the cluster was closed: {left}"
+
+
+def _running(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

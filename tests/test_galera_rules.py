@@ -134,7 +134,7 @@ def test_isp403_a_rebuild_stalls_the_cluster_under_toi(galera_server, database, 
     sql(galera_server, database, "SET SESSION foreign_key_checks = 0",
         "INSERT INTO DataCollection (dataCollectionGroupId, runStatus, comments) "
         "SELECT seq % 50, ELT(1 + seq % 3, 'Successful', 'Aborted', 'Failed'), "
-        "REPEAT('x', 60) FROM seq_1_to_40000")
+        "REPEAT('x', 60) FROM seq_1_to_25000")
     [(index, figures)], failure, _ = forward(galera_server, database,
                                              RULES / "ISP403-toi-blocks-cluster.yaml", base)
     assert failure is None and figures["wsrep_mode"] == "TOI"
