@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""The MariaDB fixtures (mariadb_server, scratch_db) come from the ispyb_schema pytest plugin."""
-pytest_plugins = ["pytester"]
+"""The MariaDB fixtures (mariadb_server, scratch_db) come from the ispyb_schema pytest plugin;
+``galera_server`` is this repository's 3-node Galera cluster, started once per session."""
+import os
 
-import pytest  # noqa: E402
+import pytest
+
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
 def galera_server():
-    """A 3-node Galera cluster started once per test session (tests using it are slow)."""
+    """A 3-node Galera cluster started once per test session (tests using it are slow);
+    after it is closed, none of its nodes may still run."""
     from ispyb_schema.harness.galera import open_galera
 
     server = open_galera()
@@ -21,8 +25,6 @@ def galera_server():
 
 
 def _running(pid: int) -> bool:
-    import os
-
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
