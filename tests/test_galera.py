@@ -148,12 +148,6 @@ def test_a_galera_url_that_does_not_answer_is_refused():
     assert bad.exit_code == 2 and "is not a galera://" in bad.stderr
 
 
-_CHILD = """
-from ispyb_schema.harness.galera import open_galera
-open_galera()
-"""
-
-
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid``, and theirs."""
     found = []
@@ -170,9 +164,11 @@ def children(pid: int) -> list[int]:
 
 @pytest.mark.slow
 def test_nodes_are_stopped_after_ctrl_c_while_a_node_joins():
-    """Ctrl-C while node 2 receives its state (mariadbd, the SST script and its rsync daemon
-    running): every process of the cluster ends and its directory is removed."""
-    child = subprocess.Popen([sys.executable, "-c", _CHILD])
+    """Ctrl-C in ``verify --db galera`` while node 2 receives its state (mariadbd, the SST
+    script and its rsync daemon running): every process of the cluster ends, its directory is
+    removed, and the command says so without a traceback."""
+    child = subprocess.Popen([sys.executable, "-m", "ispyb_schema", "verify", "--db", "galera",
+                              str(PROPOSALS[0])], stderr=subprocess.PIPE, text=True)
     seen: set[int] = set()
     try:
         deadline = time.monotonic() + 120
@@ -187,7 +183,7 @@ def test_nodes_are_stopped_after_ctrl_c_while_a_node_joins():
         assert child.poll() is None and len(seen) > 2, "node 2 never started"
         root = cluster_root(servers[0])
         child.send_signal(signal.SIGINT)
-        child.wait(60)
+        _, stderr = child.communicate(timeout=60)
     finally:
         if child.poll() is None:
             child.kill()
@@ -196,6 +192,8 @@ def test_nodes_are_stopped_after_ctrl_c_while_a_node_joins():
         time.sleep(0.1)
     assert not [p for p in seen if alive(p)]
     assert root.name.startswith("ispyb-schema-galera-") and not root.exists()
+    assert child.returncode == 130 and "Traceback" not in stderr, stderr
+    assert "interrupted: the servers started for it were stopped" in stderr
 
 
 def cluster_root(pid: int) -> Path:

@@ -114,28 +114,32 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
         _rehearse_online(paths, source, chosen, db, scale, json_path)
         return
     progress = _progress()
-    with open_db(db) as server:
-        click.echo(f"server: {server.describe()}", err=True)
-        try:
-            report = verify_proposals(paths, source, chosen, server, keep=keep,
-                                      together=not no_together, progress=progress)
-        except KeyboardInterrupt:
+    try:  # Ctrl-C while a server or a cluster starts too: what had started is stopped
+        with open_db(db) as server:
+            click.echo(f"server: {server.describe()}", err=True)
+            try:
+                report = verify_proposals(paths, source, chosen, server, keep=keep,
+                                          together=not no_together, progress=progress)
+            except KeyboardInterrupt:
+                progress.close()
+                click.echo("interrupted: the scratch databases were dropped", err=True)
+                sys.exit(EXIT_INTERRUPTED)
             progress.close()
-            click.echo("interrupted: the scratch databases were dropped", err=True)
-            sys.exit(EXIT_INTERRUPTED)
-        progress.close()
-        for line in summary_lines(report):
-            click.echo(line)
-        record = record_path(json_path, report.started)
-        if record:
-            report.write(record)
-            click.echo(f"record: {record}")
-        kept = [r.database for r in report.runs if r.database]
-        if kept:
-            click.echo("kept: " + "; ".join(_connect_hint(server, d) for d in kept))
-            if server.kind != "url" and sys.stdin.isatty():
-                click.prompt("the server stops when this command ends; press Enter to stop it",
-                             default="", show_default=False)
+            for line in summary_lines(report):
+                click.echo(line)
+            record = record_path(json_path, report.started)
+            if record:
+                report.write(record)
+                click.echo(f"record: {record}")
+            kept = [r.database for r in report.runs if r.database]
+            if kept:
+                click.echo("kept: " + "; ".join(_connect_hint(server, d) for d in kept))
+                if server.kind != "url" and sys.stdin.isatty():
+                    click.prompt("the server stops when this command ends; press Enter to "
+                                 "stop it", default="", show_default=False)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the servers started for it were stopped", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     if not report.ok:
         sys.exit(EXIT_GATE_FAILED)
 
