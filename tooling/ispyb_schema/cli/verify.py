@@ -134,7 +134,9 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
             kept = [r.database for r in report.runs if r.database]
             if kept:
                 click.echo("kept: " + "; ".join(_connect_hint(server, d) for d in kept))
-                if server.kind != "url" and sys.stdin.isatty():
+                started_here = server.kind in ("docker", "local") or \
+                    getattr(server, "cluster", None) is not None  # a Galera cluster of ours
+                if started_here and sys.stdin.isatty():
                     click.prompt("the server stops when this command ends; press Enter to "
                                  "stop it", default="", show_default=False)
     except KeyboardInterrupt:
