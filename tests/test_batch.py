@@ -48,8 +48,7 @@ def script(path: Path, base):
     result = validate([path], base)
     result.raise_if_errors()
     pid = next(iter(result.proposals))
-    return result.walks[pid].model, planned_script(result.proposals[pid], result.bases[pid],
-                                                   result.walks[pid], "test")
+    return result.walks[pid].model, planned_script(result.walks[pid], "test")
 
 
 def loaded_at(column) -> bool:

@@ -58,8 +58,7 @@ def forward(server, database: str, path: Path, base):
     result = validate([path], base)
     result.raise_if_errors()
     pid = next(iter(result.proposals))
-    _, statements = planned_script(result.proposals[pid], result.bases[pid], result.walks[pid],
-                                   "test")
+    _, statements = planned_script(result.walks[pid], "test")
     with closing(server.connect(database)) as conn, watching(server, conn) as watch:
         done, failure = execute(conn, statements, before=watch.before, after=watch.after)
         watch.after(None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from contextlib import closing
 from dataclasses import replace
 
-from ..changeset.engine import walk_proposal
+from ..changeset.engine import Walker
 from ..changeset.operations import Operation
 from ..changeset.proposal import Proposal
 from ..model import Schema, Table
@@ -42,7 +42,7 @@ def same_as_unbatched(server, conn, loader: Loader, setup: list, subject, label:
     """Run ``setup`` (dependencies) and ``subject``'s proposal without ``batch`` in a new
     database; compare its tables with those ``conn`` sees after the batched forward script."""
     plain = without_batches(subject.proposal)
-    walk = walk_proposal(plain, subject.base)
+    walk = Walker().over(plain, subject.base)  # the same proposal, another variant of it
     inserted_into = {getattr(op, "target", None) for op in batched_steps(subject.proposal)}
     tables = comparable(walk.model, inserted_into - {None})
     details = {"batched_steps": len(batched_steps(subject.proposal))}
@@ -52,8 +52,8 @@ def same_as_unbatched(server, conn, loader: Loader, setup: list, subject, label:
         if loaded.error:
             return details, f"loading the database for the unbatched script: {loaded.error}"
         with closing(server.connect(database)) as other:
-            for each in setup + [replace(subject, proposal=plain, walk=walk)]:
-                _, statements = planned_script(each.proposal, each.base, each.walk, label)
+            for each in [s.walk for s in setup] + [walk]:
+                _, statements = planned_script(each, label)
                 _, failure = execute(other, statements)
                 if failure:
                     return details, f"the unbatched script of {each.proposal.id}: {failure}"
