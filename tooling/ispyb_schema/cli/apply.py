@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from ..config import resolve_baseline
-from ..verify.apply import STATUS, apply_plan, connect, plan_apply
-from ..verify.session import baseline_label
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
 
 
 def _show_plan(plan, target: str) -> None:
+    from ..verify.apply import STATUS
+
     click.echo(f"-- target: {target}")
     if plan.create_status:
         click.echo(f"\n-- the target has no {STATUS} table: it is created first, as upstream's")
@@ -24,6 +24,8 @@ def _show_plan(plan, target: str) -> None:
 
 
 def _report(outcomes, plan) -> bool:
+    from ..verify.apply import STATUS
+
     for outcome, script in zip(outcomes, plan.scripts):
         total = len(script.statements)
         click.echo(f"{outcome.proposal} ({script.name}):")
@@ -63,6 +65,9 @@ def apply_command(proposals, url, baseline, yes) -> None:
     baseline; shows the scripts and asks before running them; stops at the first failing
     statement and reports exactly what ran. Exit code 1 if refused or failed.
     """
+    from ..verify.apply import apply_plan, connect, plan_apply
+    from ..verify.session import baseline_label
+
     source = resolve_baseline(baseline)
     conn, database = connect(url)
     try:

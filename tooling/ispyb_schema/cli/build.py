@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..config import find_project, resolve_baseline
-from ..site.build import build_docs
-from ..site.publish import SiteBuildFailed, collect, run_mkdocs
-from ..site.viewmodel import SiteModel
-from ..verify import verify_proposals
-from ..verify.inputs import default_fixtures
-from ..verify.summary import summary_lines
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
 from .validate import project_proposals
 from .verify import db_option, open_db, record_path
+
+if TYPE_CHECKING:
+    from ..site.viewmodel import SiteModel
 
 
 def write_sql(model: SiteModel, folder: Path) -> list[Path]:
@@ -38,6 +36,10 @@ def write_sql(model: SiteModel, folder: Path) -> list[Path]:
 
 def verify_all(baseline: str | None, db: str | None) -> dict | None:
     """Verify every proposal of the project; the record, also written to results/."""
+    from ..verify import verify_proposals
+    from ..verify.inputs import default_fixtures
+    from ..verify.summary import summary_lines
+
     paths = project_proposals()
     if not paths:
         return None
@@ -67,6 +69,9 @@ def build_command(baseline: str | None, db: str | None, no_db: bool,
     Exit 2 if a proposal does not validate (nothing is written), 1 if one fails verification
     or the site does not build strictly (the site still shows the failure).
     """
+    from ..site.build import build_docs
+    from ..site.publish import SiteBuildFailed, collect, run_mkdocs
+
     project = find_project()
     source = resolve_baseline(baseline)
     record = None if no_db else verify_all(baseline, db)  # validates first: exit 2, no output

@@ -6,17 +6,11 @@ import contextlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..config import find_project, resolve_baseline
-from ..gate import GateInputs, GateResult, run_gate
-from ..gate.junit import to_junit
-from ..gate.markdown import to_markdown
-from ..gate.sarif import to_sarif
-from ..gate.select import changed_since, with_dependents
-from ..gate.text import to_text
-from ..harness.server import provide_server
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
 from .lintopts import (
     fixtures_for,
@@ -28,8 +22,13 @@ from .lintopts import (
 )
 from .validate import project_proposals
 
+if TYPE_CHECKING:
+    from ..gate import GateResult
+
 
 def _selected(proposals: tuple[str, ...], ref: str | None) -> list[Path]:
+    from ..gate.select import changed_since, with_dependents
+
     everything = project_proposals()
     if proposals:
         return [Path(p) for p in proposals]
@@ -40,6 +39,10 @@ def _selected(proposals: tuple[str, ...], ref: str | None) -> list[Path]:
 
 
 def _write(gate: GateResult, root: Path, outputs: dict[str, str | None]) -> None:
+    from ..gate.junit import to_junit
+    from ..gate.markdown import to_markdown
+    from ..gate.sarif import to_sarif
+
     writers = {"json": lambda: json.dumps(gate.to_dict(), indent=1) + "\n",
                "junit": lambda: to_junit(gate),
                "sarif": lambda: json.dumps(to_sarif(gate, root), indent=1) + "\n",
@@ -84,6 +87,10 @@ def check_command(proposals: tuple[str, ...], baseline: str | None, no_db: bool,
     Exit code 0 when nothing is at error level, 1 when the gate fails, 2 for bad input or a
     broken environment (no MariaDB without --no-db, an unknown git ref).
     """
+    from ..gate import GateInputs, GateResult, run_gate
+    from ..gate.text import to_text
+    from ..harness.server import provide_server
+
     project = find_project()
     selected = _selected(proposals, ref)
     chosen = {p.resolve() for p in selected}

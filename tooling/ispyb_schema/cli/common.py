@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from ..baseline import load_schema
 from ..config import resolve_baseline
 from ..errors import EnvironmentProblem, InputError
-from ..model import Schema
+
+if TYPE_CHECKING:
+    from ..model import Schema
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -26,6 +28,8 @@ baseline_option = click.option(
 
 
 def load_baseline(explicit: str | None) -> Schema:
+    from ..baseline import load_schema
+
     return load_schema(resolve_baseline(explicit))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..render.ddl import schema_ddl
 from .common import baseline_option, handle_errors, load_baseline
 
 
@@ -15,6 +14,8 @@ from .common import baseline_option, handle_errors, load_baseline
 @handle_errors
 def ddl(baseline: str | None, output: str | None) -> None:
     """Print the schema as CREATE TABLE/VIEW statements in dependency order."""
+    from ..render.ddl import schema_ddl
+
     text = schema_ddl(load_baseline(baseline))
     if output:
         with open(output, "w", encoding="utf-8") as handle:

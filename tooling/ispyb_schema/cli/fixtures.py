@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..fixtures.generate import generate_sql
-from ..fixtures.load import fixture_sql
 from ..fixtures.scale_plan import SCALE_PLAN
 from .common import baseline_option, handle_errors, load_baseline
 
@@ -35,6 +33,8 @@ def fixtures() -> None:
 @handle_errors
 def sql_command(paths: tuple[Path, ...], baseline: str | None, output: str | None) -> None:
     """Print the INSERTs for fixture PATHS (.yaml files, .sql files or folders), in order."""
+    from ..fixtures.load import fixture_sql
+
     _write(fixture_sql(load_baseline(baseline), list(paths)), output)
 
 
@@ -47,6 +47,8 @@ def sql_command(paths: tuple[Path, ...], baseline: str | None, output: str | Non
 def generate(scale: int, baseline: str | None, output: str | None) -> None:
     """Print set-based SQL that adds SCALE units of consistent synthetic rows, ids continuing
     after the rows already present (load it after the baseline DDL and the fixtures)."""
+    from ..fixtures.generate import generate_sql
+
     _write(generate_sql(load_baseline(baseline), scale), output)
     rows = sum(p.count(scale) for p in SCALE_PLAN)
     click.echo(f"{rows} rows in {len(SCALE_PLAN)} tables at scale {scale}", err=True)

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..changeset.validate import validate
 from ..errors import InputError
-from ..lint.context import LintContext
 from .common import baseline_option, handle_errors, load_baseline
 from .lintopts import grants_option, impact_index, routines_option
 
@@ -24,13 +22,17 @@ from .lintopts import grants_option, impact_index, routines_option
               help="Read the views, routines, triggers and grants of this live database "
               "(mysql://user:pass@host:port/db), read-only.")
 @click.option("--format", "style", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text: one line per use found; json: a list of objects "
+              "with file, line, what they use and how it changes.")
 @handle_errors
 def impact_command(proposal: str, baseline: str | None, routines: str | None,
                    grants: str | None, live: str | None, style: str) -> None:
     """List every object that uses a table or column PROPOSAL drops, renames or changes, with
     its line and how it was found (sqlglot: parsed; tokens: a token search where the body
     does not parse)."""
+    from ..changeset.validate import validate
+    from ..lint.context import LintContext
+
     index = impact_index(routines, grants, live)
     if index is None:
         raise InputError.single(None, "give --routines, --grants or --db to search")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import click
 
-from ..baseline import load_schema, write_schema
 from ..errors import InputError, SourceLoc
-from ..model import Schema
 from .common import handle_errors
+
+if TYPE_CHECKING:
+    from ..model import Schema
 
 
 def select_tables(schema: Schema, names: tuple[str, ...], with_references: bool) -> Schema:
@@ -41,6 +43,8 @@ def strip_comments(schema: Schema) -> Schema:
 def import_command(source: str, output: str, tables: tuple[str, ...], with_references: bool,
                    no_comments: bool, force: bool) -> None:
     """Import SOURCE (a dump .sql file or a mysql://user:pass@host:port/db URL)."""
+    from ..baseline import load_schema, write_schema
+
     schema = load_schema(source)
     if tables:
         schema = select_tables(schema, tables, with_references)

@@ -8,11 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..changeset.validate import validate
 from ..errors import InputError
-from ..lint import lint_proposals
-from ..lint.conflicts import Portfolio
-from ..lint.probe import DataSource
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors, load_baseline
 from .lintopts import (
     data_server,
@@ -37,7 +33,8 @@ from .validate import project_proposals
 @routines_option
 @grants_option
 @click.option("--format", "style", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+              show_default=True, help="text: one finding per line (file:line:col: "
+              "severity[CODE]: message); json: the whole report, suppressed findings included.")
 @handle_errors
 def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | None,
                  no_db: bool, fixtures: tuple[str, ...], routines: str | None,
@@ -47,6 +44,11 @@ def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | Non
     Findings are printed as file:line:col: severity[CODE]: message; exit code 1 if any is an
     error (not suppressed), 2 if a proposal does not validate.
     """
+    from ..changeset.validate import validate
+    from ..lint import lint_proposals
+    from ..lint.conflicts import Portfolio
+    from ..lint.probe import DataSource
+
     paths = [Path(p) for p in proposals] or project_proposals()
     model = load_baseline(baseline)
     others = [p for p in project_proposals() if p.resolve() not in {q.resolve() for q in paths}]

@@ -10,9 +10,6 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..harness.server import DB_URL_ENV, provide_server
-from ..lint.impact import ImpactIndex
-from ..lint.sources import read_grants, read_live, read_routines
 
 fixtures_option = click.option(
     "--fixtures", "fixtures", multiple=True, type=click.Path(exists=True),
@@ -31,6 +28,8 @@ grants_option = click.option(
 def data_server(db: str | None, no_db: bool):
     """The server for data checks: ``--db URL|local|docker``, else $ISPYB_SCHEMA_DB_URL, else
     none (also with ``--db none`` or ``--no-db``)."""
+    from ..harness.server import DB_URL_ENV, provide_server
+
     db = None if no_db else (db or os.environ.get(DB_URL_ENV))
     if db in (None, "none"):
         yield None
@@ -58,6 +57,9 @@ def impact_index(routines: str | None, grants: str | None, live: str | None = No
     """The objects to check for impact, or None when no source is given."""
     if not (routines or grants or live):
         return None
+    from ..lint.impact import ImpactIndex
+    from ..lint.sources import read_grants, read_live, read_routines
+
     objects = read_routines(routines) if routines else []
     granted = read_grants(grants) if grants else []
     if live:

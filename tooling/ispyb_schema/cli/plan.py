@@ -7,8 +7,6 @@ from urllib.parse import urlparse
 
 import click
 
-from ..changeset.plan import render_plan
-from ..changeset.validate import validate
 from ..config import find_project
 from ..errors import InputError
 from .common import baseline_option, handle_errors, load_baseline
@@ -44,6 +42,9 @@ def baseline_label(explicit: str | None) -> str:
 def plan_command(proposal: str, rollback: bool, style: str, online: bool, min_rows: int,
                  rows: tuple[str, ...], output: str | None, baseline: str | None) -> None:
     """Print the SQL of PROPOSAL, validated first (nothing is written if it has errors)."""
+    from ..changeset.plan import render_plan
+    from ..changeset.validate import validate
+
     if (rows or online) and (rollback or style != "plain"):
         raise InputError.single(None, "--online gives the forward script in the plain format: "
                                       "not with --rollback or --format upstream")

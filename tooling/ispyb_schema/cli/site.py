@@ -10,8 +10,6 @@ from pathlib import Path
 import click
 
 from ..config import find_project, resolve_baseline
-from ..site import livehook
-from ..site.publish import CONFIG, SiteBuildFailed, build_site
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
 
 
@@ -27,6 +25,8 @@ def site() -> None:
 @handle_errors
 def build_command(baseline: str | None, strict: bool) -> None:
     """Generate the pages from the proposals and build the site into site/site/."""
+    from ..site.publish import SiteBuildFailed, build_site
+
     project = find_project()
     try:
         out = build_site(project, resolve_baseline(baseline), strict)
@@ -44,6 +44,9 @@ def build_command(baseline: str | None, strict: bool) -> None:
 def serve_command(baseline: str | None, dev_addr: str) -> None:
     """Live preview: regenerated and rebuilt when a proposal or a page changes."""
     from mkdocs.commands.serve import serve
+
+    from ..site import livehook
+    from ..site.publish import CONFIG
 
     project = find_project()
     os.environ[livehook.BASELINE_ENV] = resolve_baseline(baseline)

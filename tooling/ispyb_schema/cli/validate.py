@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..changeset.validate import validate
 from ..config import find_project
 from .common import baseline_option, handle_errors, load_baseline
 
@@ -27,6 +26,8 @@ def validate_command(proposals: tuple[str, ...], baseline: str | None) -> None:
 
     Errors are printed as file:line:col: error[CODE]: message; exit code 2 if any.
     """
+    from ..changeset.validate import validate
+
     paths = [Path(p) for p in proposals] or project_proposals()
     if not paths:
         click.echo("no proposals to validate", err=True)

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
 
 from ..config import find_project, resolve_baseline
 from ..errors import InputError
-from ..harness.server import KINDS, Server, provide_server, redact
-from ..verify import verify_proposals
-from ..verify.inputs import default_fixtures
-from ..verify.progress import LineProgress, LiveProgress, Progress
-from ..verify.summary import summary_lines
 from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
 from .validate import project_proposals
+
+if TYPE_CHECKING:
+    from ..harness.server import Server
+    from ..verify.progress import Progress
 
 EXIT_INTERRUPTED = 130
 
@@ -31,6 +31,8 @@ db_option = click.option(
 
 def open_db(db: str | None):
     """The harness's server for ``--db``."""
+    from ..harness.server import KINDS, provide_server, redact
+
     if db in (*KINDS[1:], "galera"):
         return provide_server(prefer=db)
     if db and db.startswith("galera://"):
@@ -47,6 +49,8 @@ def open_db(db: str | None):
 
 
 def _progress() -> Progress:
+    from ..verify.progress import LineProgress, LiveProgress
+
     if sys.stderr.isatty():
         from rich.console import Console
 
@@ -101,6 +105,11 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
     forward script, schema compared with the model, data checks and assertions, rollback,
     schema and data compared with the baseline again. Exit code 1 if any run fails.
     """
+    from ..harness.server import redact
+    from ..verify import verify_proposals
+    from ..verify.inputs import default_fixtures
+    from ..verify.summary import summary_lines
+
     paths = [Path(p) for p in proposals] or project_proposals()
     if not paths:
         click.echo("no proposals to verify", err=True)
