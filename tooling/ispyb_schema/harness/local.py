@@ -18,10 +18,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pymysql
 
+from ..connection import connect, tls_for
 from ..errors import EnvironmentProblem
 from . import cleanup
 
@@ -86,22 +88,24 @@ class LocalMariaDB:
         return self.process.pid
 
     @classmethod
-    def start(cls, timeout: float = 30.0) -> "LocalMariaDB":
-        """Initialise a datadir in a new temp dir and start mariadbd on it; wait until it answers."""
+    def start(cls, timeout: float = 30.0, options: Sequence[str] = ()) -> "LocalMariaDB":
+        """Initialise a datadir in a new temp dir and start mariadbd on it (with *options*
+        added to its command line); wait until it answers."""
         mariadbd, install_db = find_binaries()
         root = Path(tempfile.mkdtemp(prefix="ispyb-schema-mariadb-"))
         try:
             _install_datadir(install_db, root)
-            return cls._launch(mariadbd, root, timeout)
+            return cls._launch(mariadbd, root, timeout, options)
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
 
     @classmethod
-    def _launch(cls, mariadbd: str, root: Path, timeout: float) -> "LocalMariaDB":
+    def _launch(cls, mariadbd: str, root: Path, timeout: float,
+                options: Sequence[str]) -> "LocalMariaDB":
         for _attempt in range(3):  # another process may take the free port before mariadbd binds it
             port = _free_port()
-            server = cls(root, port, _spawn(mariadbd, root, port))
+            server = cls(root, port, _spawn(mariadbd, root, port, options))
             _register(server)
             try:
                 ready = server._wait_ready(timeout)
@@ -137,7 +141,7 @@ class LocalMariaDB:
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 login = dict(host=self.host, port=self.port, user=self.user, password=self.password)
-                pymysql.connect(**login, connect_timeout=2).close()
+                connect(tls=tls_for(self.host), **login, connect_timeout=2).close()
                 return True
             except pymysql.err.OperationalError as exc:
                 if exc.args[0] not in _NOT_LISTENING_YET:
@@ -171,7 +175,7 @@ def _install_datadir(install_db: str, root: Path) -> None:
         raise EnvironmentProblem(f"{install_db} failed (exit code {done.returncode}):\n{tail}")
 
 
-def _spawn(mariadbd: str, root: Path, port: int) -> subprocess.Popen:
+def _spawn(mariadbd: str, root: Path, port: int, options: Sequence[str] = ()) -> subprocess.Popen:
     cmd = [
         mariadbd,
         "--no-defaults",
@@ -184,6 +188,7 @@ def _spawn(mariadbd: str, root: Path, port: int) -> subprocess.Popen:
         f"--port={port}",
         *_as_root(),
         *_FAST_SETTINGS,
+        *options,
     ]
     (root / "error.log").write_bytes(b"")  # a fresh log per attempt
     with open(root / "error.log", "ab") as log:

@@ -27,6 +27,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pymysql
 
+from ..connection import Tls, connect, redact, tls_for
 from ..errors import EnvironmentProblem, IspybSchemaError
 from . import container
 from .local import LocalMariaDB
@@ -69,8 +70,10 @@ class Server:
         origin: str,
         local: LocalMariaDB | None = None,
         on_close: Callable[[], None] | None = None,
+        tls: Tls | None = None,
     ) -> None:
         self.kind, self.host, self.port, self.user, self.password = kind, host, port, user, password
+        self.tls = tls or tls_for(host)  # decided once for every connection to this server
         self.origin = origin  # what the description adds in brackets: datadir, image, where the URL came from
         self.local = local  # the ephemeral server we started, for kind "local"
         self._on_close = on_close
@@ -94,7 +97,8 @@ class Server:
         return {"kind": self.kind, "version": self.version}
 
     def connect(self, database: str | None = None, **kw) -> pymysql.connections.Connection:
-        """A new connection: autocommit, utf8mb4, LOAD DATA LOCAL allowed; *kw* override these."""
+        """A new connection: autocommit, utf8mb4, LOAD DATA LOCAL allowed, the server's TLS
+        decision; *kw* override these."""
         options = dict(
             host=self.host,
             port=self.port,
@@ -107,7 +111,7 @@ class Server:
             connect_timeout=10,
         )
         options.update(kw)
-        return pymysql.connect(**options)
+        return connect(tls=self.tls, **options)
 
     def create_scratch_database(self, prefix: str = "ispyb_scratch") -> str:
         """Create a uniquely named utf8mb4 database (``prefix_<pid>_<random>``) and remember it as ours."""
@@ -161,6 +165,7 @@ class Server:
                 database=database,
                 script=script,
                 source=source,
+                tls_options=self.tls.client_options(),
             )
         else:
             script_text = Path(sql_file).read_text(encoding="utf-8") if sql_file is not None else text
@@ -254,11 +259,6 @@ def parse_url(url: str) -> tuple[str, int, str, str]:
     return parts.hostname, port, unquote(parts.username or "root"), unquote(parts.password or "")
 
 
-def redact(url: str) -> str:
-    """The URL with its password replaced by ``***``."""
-    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", url)
-
-
 class _Unavailable(Exception):
     """This kind of server cannot be had here; the message says why."""
 
@@ -267,8 +267,9 @@ def _open_url(url: str | None, origin: str) -> Server:
     if not url:
         raise _Unavailable(f"{DB_URL_ENV} is not set")
     host, port, user, password = parse_url(url)
+    tls = tls_for(host, urlsplit(url).query, where=redact(url))
     try:
-        return Server("url", host, port, user, password, origin=f"user {user}, {origin}")
+        return Server("url", host, port, user, password, origin=f"user {user}, {origin}", tls=tls)
     except pymysql.MySQLError as exc:  # a URL someone configured must work: no silent fallback
         raise EnvironmentProblem(f"cannot connect to {redact(url)} ({origin}): {exc}") from exc
 

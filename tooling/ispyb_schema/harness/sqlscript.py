@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pymysql
@@ -41,9 +41,11 @@ def find_client() -> str | None:
 
 
 def load_with_client(
-    client: str, *, host: str, port: int, user: str, password: str, database: str, script: Path | str, source: str
+    client: str, *, host: str, port: int, user: str, password: str, database: str, script: Path | str, source: str,
+    tls_options: Sequence[str] = (),
 ) -> None:
-    """Pipe *script* (a file, or SQL text) into the command-line client."""
+    """Pipe *script* (a file, or SQL text) into the command-line client (*tls_options*: the
+    server's TLS decision, :meth:`ispyb_schema.connection.Tls.client_options`)."""
     cmd = [
         client,
         "--no-defaults",
@@ -56,6 +58,7 @@ def load_with_client(
         "--local-infile=1",
         "--batch",
         f"--database={database}",
+        *tls_options,
     ]
     env = dict(os.environ, MYSQL_PWD=password)  # never on argv, where `ps` shows it
     if isinstance(script, Path):

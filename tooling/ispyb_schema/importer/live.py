@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """Read a model from a live server's ``information_schema``.
 
-Seven queries per database, whatever its size; the rows are grouped in Python. The result is
+Eight queries per database, whatever its size and whatever else the server holds: each is
+restricted to the one schema (MariaDB cannot push that restriction into a join of two
+information_schema views, so foreign keys and their rules are read apart and joined here); the
+rows are grouped in Python. The result is
 in the same canonical form the dump importer produces, so the two can be compared.
 """
 from __future__ import annotations
@@ -12,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import pymysql
 
+from ..connection import connect, redact, tls_for
 from ..errors import EnvironmentProblem, InputError, SourceLoc
 from ..render.quote import ident
 from ..model import (
@@ -47,15 +51,14 @@ SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, COLLATION, IND
        INDEX_COMMENT
 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s
 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"""
-Q_FOREIGN_KEYS = """
-SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME,
-       k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE
-FROM information_schema.KEY_COLUMN_USAGE k
-JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-  ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME
- AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
-WHERE k.TABLE_SCHEMA = %s AND k.REFERENCED_TABLE_NAME IS NOT NULL
-ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"""
+Q_KEY_COLUMNS = """
+SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+FROM information_schema.KEY_COLUMN_USAGE
+WHERE TABLE_SCHEMA = %s AND REFERENCED_TABLE_NAME IS NOT NULL
+ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"""
+Q_FK_RULES = """
+SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE
+FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s"""
 Q_CHECKS = """
 SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
 FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s"""
@@ -65,12 +68,14 @@ FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s"""
 
 
 def parse_url(url: str) -> dict:
-    """``mysql://user:pass@host:port/db`` -> PyMySQL connect() keyword arguments."""
+    """``mysql://user:pass@host:port/db?ssl-mode=…`` -> :func:`connect` keyword arguments."""
     parts = urlparse(url)
     if parts.scheme not in ("mysql", "mariadb"):
         raise InputError.single(SourceLoc(url), "expected a URL like mysql://user:pass@host:port/db")
+    host = parts.hostname or "127.0.0.1"
     return {
-        "host": parts.hostname or "127.0.0.1",
+        "tls": tls_for(host, parts.query, where=redact(url)),
+        "host": host,
         "port": parts.port or 3306,
         "user": unquote(parts.username or "root"),
         "password": unquote(parts.password or ""),
@@ -85,7 +90,7 @@ def connect_url(url: str):
     if not database:
         raise InputError.single(SourceLoc(url), "the URL must name a database: mysql://…/DB")
     try:
-        return pymysql.connect(**args, charset="utf8mb4"), database
+        return connect(**args, charset="utf8mb4"), database
     except pymysql.MySQLError as err:
         raise EnvironmentProblem(f"cannot connect to {args['host']}:{args['port']}: {err}") from None
 
@@ -113,7 +118,8 @@ def import_connection(conn, database: str) -> Schema:
             if cur.fetchone() is None:
                 raise InputError.single(SourceLoc(database), "no such database on the server")
         columns, indexes = _group(rows(Q_COLUMNS)), _group(rows(Q_INDEXES))
-        fks, checks = _group(rows(Q_FOREIGN_KEYS)), _group(rows(Q_CHECKS))
+        fks = _group(foreign_key_rows(rows(Q_KEY_COLUMNS), rows(Q_FK_RULES)))
+        checks = _group(rows(Q_CHECKS))
         views = [_view(r, _view_query(cur, database, r["TABLE_NAME"])) for r in rows(Q_VIEWS)]
     tables = [
         _table(r, columns[r["TABLE_NAME"]], indexes[r["TABLE_NAME"]], fks[r["TABLE_NAME"]],
@@ -121,6 +127,15 @@ def import_connection(conn, database: str) -> Schema:
         for r in table_rows if r["TABLE_TYPE"] == "BASE TABLE"
     ]
     return Schema(tuple(tables), tuple(views))
+
+
+def foreign_key_rows(key_columns: list[dict], rules: list[dict]) -> list[dict]:
+    """Each foreign-key column with its constraint's ON UPDATE/ON DELETE rules: the inner join
+    of KEY_COLUMN_USAGE and REFERENTIAL_CONSTRAINTS on table and constraint name."""
+    by_name = {(r["TABLE_NAME"], r["CONSTRAINT_NAME"]): r for r in rules}
+    return [{**k, "UPDATE_RULE": rule["UPDATE_RULE"], "DELETE_RULE": rule["DELETE_RULE"]}
+            for k in key_columns
+            if (rule := by_name.get((k["TABLE_NAME"], k["CONSTRAINT_NAME"]))) is not None]
 
 
 def _group(rows: list[dict]) -> dict[str, list[dict]]:
