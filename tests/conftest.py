@@ -30,3 +30,16 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_parse_cache(tmp_path_factory):
+    """The parsed-dump cache of this session's processes (and the CLI processes tests start)
+    lives in a temporary folder, not in the user's ~/.cache."""
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = before

@@ -43,9 +43,9 @@ def load_schema(source: str | os.PathLike) -> Schema:
         raise InputError.single(SourceLoc(source), "no such file or folder; expected a dump "
                                 "(.sql), a project-format file or folder, or a mysql:// URL")
     if path.suffix.lower() == ".sql":
-        from .importer.dump import import_dump
+        from .importer.cache import load_dump
 
-        return import_dump(path)
+        return load_dump(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         data, locator = load_yaml(path)
         problems: list[Diagnostic] = []

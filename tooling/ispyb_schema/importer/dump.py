@@ -53,20 +53,25 @@ _DATA_STATEMENTS = {TokenType.INSERT, TokenType.REPLACE, TokenType.UPDATE, Token
 _SPACE_RE = re.compile(r"\s*")
 
 
-def import_dump(source: str | Path, *, text: str | None = None) -> Schema:
-    """The schema a dump creates. ``source`` names the file (read unless ``text`` is given)."""
+def import_dump(source: str | Path, *, text: str | None = None,
+                data: bytes | None = None) -> Schema:
+    """The schema a dump creates. ``source`` names the file, read unless its ``text`` or its
+    bytes (``data``) are given. :func:`.cache.load_dump` caches the result."""
     path = str(source)
     if text is None:
-        text = _read(path)
+        text = _decode(path, read_dump(path) if data is None else data)
     return _Importer(path, text).run()
 
 
-def _read(path: str) -> str:
+def read_dump(path: str) -> bytes:
     try:
-        data = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as err:
         raise InputError.single(SourceLoc(path), f"cannot read the dump: {err.strerror}",
                                 E_SYNTAX) from err
+
+
+def _decode(path: str, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
