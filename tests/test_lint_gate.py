@@ -10,6 +10,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import click
 import jsonschema
 import pytest
 import yaml
@@ -257,6 +258,7 @@ def test_pre_commit_hooks_run_validate_and_lint_without_a_database():
 
 def assert_options_exist(words: list[str]) -> None:
     """The subcommand exists and takes every --option named."""
-    command = cli.commands[words[0]]
+    command = cli.get_command(click.Context(cli), words[0])  # subcommands load lazily
+    assert command is not None, words[0]
     known = {o for p in command.params for o in getattr(p, "opts", [])}
     assert {w.split("=")[0] for w in words if w.startswith("--")} <= known

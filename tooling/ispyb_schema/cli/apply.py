@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..config import resolve_baseline
-from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
+from .common import EXIT_GATE_FAILED, PROPOSAL, baseline_option, handle_errors
 
 
 def _show_plan(plan, target: str) -> None:
@@ -50,8 +50,7 @@ def _report(outcomes, plan) -> bool:
 
 
 @click.command("apply")
-@click.argument("proposals", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, exists=True))
+@click.argument("proposals", nargs=-1, required=True, type=PROPOSAL)
 @click.option("--db", "url", metavar="URL", required=True,
               help="The target database: mysql://user:pass@host:port/DB (a facility's "
               "development or test copy).")
@@ -59,7 +58,7 @@ def _report(outcomes, plan) -> bool:
 @click.option("--yes", is_flag=True, help="Apply without asking for confirmation.")
 @handle_errors
 def apply_command(proposals, url, baseline, yes) -> None:
-    """Apply PROPOSAL files to the database at --db, recording each in SchemaStatus.
+    """Apply PROPOSALs (files or ids) to the database at --db, recording each in SchemaStatus.
 
     Refuses a proposal already recorded there and a target whose schema differs from the
     baseline; shows the scripts and asks before running them; stops at the first failing

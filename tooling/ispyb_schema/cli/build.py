@@ -10,12 +10,18 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import find_project, resolve_baseline
-from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
-from .validate import project_proposals
+from .common import (
+    EXIT_GATE_FAILED,
+    baseline_option,
+    handle_errors,
+    project_proposals,
+    shown_path,
+)
 from .verify import db_option, open_db, record_path
 
 if TYPE_CHECKING:
     from ..site.viewmodel import SiteModel
+    from ..verify.progress import Display
 
 
 def write_sql(model: SiteModel, folder: Path) -> list[Path]:
@@ -34,23 +40,23 @@ def write_sql(model: SiteModel, folder: Path) -> list[Path]:
     return written
 
 
-def verify_all(baseline: str | None, db: str | None) -> dict | None:
+def verify_all(baseline: str | None, db: str | None, progress: Display,
+               written: list[Path]) -> dict | None:
     """Verify every proposal of the project; the record, also written to results/."""
     from ..verify import verify_proposals
     from ..verify.inputs import default_fixtures
-    from ..verify.summary import summary_lines
 
     paths = project_proposals()
     if not paths:
         return None
     fixtures, _ = default_fixtures(baseline)
     with open_db(db) as server:
-        click.echo(f"verifying on {server.describe()}", err=True)
-        report = verify_proposals(paths, resolve_baseline(baseline), fixtures, server)
-    for line in summary_lines(report):
-        click.echo(line, err=True)
+        progress.phase("verify", f"{len(paths)} proposals on {server.describe()}")
+        report = verify_proposals(paths, resolve_baseline(baseline), fixtures, server,
+                                  progress=progress)
     record = record_path(None, report.started)
     report.write(record)
+    written.append(record)
     return report.to_dict()
 
 
@@ -69,24 +75,41 @@ def build_command(baseline: str | None, db: str | None, no_db: bool,
     Exit 2 if a proposal does not validate (nothing is written), 1 if one fails verification
     or the site does not build strictly (the site still shows the failure).
     """
-    from ..site.build import build_docs
+    from ..site.build import GENERATED, build_docs
     from ..site.publish import SiteBuildFailed, collect, run_mkdocs
+    from ..verify.progress import Display
 
     project = find_project()
     source = resolve_baseline(baseline)
-    record = None if no_db else verify_all(baseline, db)  # validates first: exit 2, no output
-    model = collect(project, source, record)
-    folder = Path(sql_dir) if sql_dir else project.root / "build" / "sql"
-    scripts = write_sql(model, folder)
-    build_docs(model, project.site / "docs")
+    written: list[Path] = []
+    progress = Display(sys.stderr)
     try:
-        out = run_mkdocs(project.site)
-    except SiteBuildFailed as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(EXIT_GATE_FAILED)
-    click.echo(f"{len(model.proposals)} proposals valid against {model.baseline_label}", err=True)
-    click.echo(f"{len(scripts)} SQL scripts in {folder}", err=True)
-    click.echo(f"review site: {out / 'index.html'}", err=True)
+        # verify validates first: exit 2 and nothing written if a proposal does not validate
+        record = None if no_db else verify_all(baseline, db, progress, written)
+        progress.phase("validate", "validating, planning and linting the proposals")
+        model = collect(project, source, record)
+        progress.phase("validate", f"{len(model.proposals)} proposals valid against "
+                       f"{model.baseline_label}", done=True)
+        folder = Path(sql_dir) if sql_dir else project.root / "build" / "sql"
+        progress.phase("site", "writing the SQL scripts and pages")
+        scripts = write_sql(model, folder)
+        changed = build_docs(model, project.site / "docs")
+        progress.phase("site", "mkdocs build")
+        try:
+            out = run_mkdocs(project.site)
+        except SiteBuildFailed as err:
+            progress.close()
+            click.echo(f"error: {err}", err=True)
+            sys.exit(EXIT_GATE_FAILED)
+        progress.phase("site", "built", done=True)
+    finally:
+        progress.close()
+    click.echo("written:", err=True)
+    for path in [*written, *scripts]:
+        click.echo(f"  {shown_path(path)}", err=True)
+    click.echo(f"  {shown_path(project.site / 'docs' / GENERATED)}/ (the generated pages; "
+               f"{changed} changed)", err=True)
+    click.echo(f"review site: {shown_path(out / 'index.html')}", err=True)
     if record is not None and not record["ok"]:
         click.echo("verification failed: see the proposals' pages", err=True)
         sys.exit(EXIT_GATE_FAILED)

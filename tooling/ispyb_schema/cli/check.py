@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import find_project, resolve_baseline
-from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
+from .common import (
+    EXIT_GATE_FAILED,
+    PROPOSAL,
+    baseline_option,
+    handle_errors,
+    project_proposals,
+)
 from .lintopts import (
     fixtures_for,
     fixtures_option,
@@ -20,7 +26,7 @@ from .lintopts import (
     routines_option,
     write_atomically,
 )
-from .validate import project_proposals
+from .verify import db_option, open_db
 
 if TYPE_CHECKING:
     from ..gate import GateResult
@@ -50,11 +56,13 @@ def _write(gate: GateResult, root: Path, outputs: dict[str, str | None]) -> None
     for kind, path in outputs.items():
         if path:
             write_atomically(path, writers[kind]())
+            click.echo(f"written: {path} ({kind})", err=True)
 
 
 @click.command("check")
-@click.argument("proposals", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@click.argument("proposals", nargs=-1, type=PROPOSAL)
 @baseline_option
+@db_option
 @click.option("--no-db", is_flag=True, help="Skip verify and the data checks (no MariaDB).")
 @click.option("--changed-since", "ref", metavar="REF", default=None,
               help="Only the proposals changed since this git ref (its merge base with HEAD), "
@@ -76,12 +84,12 @@ def _write(gate: GateResult, root: Path, outputs: dict[str, str | None]) -> None
 @click.option("--notices", is_flag=True, help="Print notices too (they are always in the "
               "report files).")
 @handle_errors
-def check_command(proposals: tuple[str, ...], baseline: str | None, no_db: bool,
+def check_command(proposals: tuple[str, ...], baseline: str | None, db: str | None, no_db: bool,
                   ref: str | None, fixtures: tuple[str, ...], routines: str | None,
                   grants: str | None, train: tuple[str, ...], json_path: str | None,
                   junit: str | None, sarif: str | None, markdown: str | None,
                   notices: bool) -> None:
-    """Validate, lint and verify PROPOSAL files (default: every proposal of the project, or
+    """Validate, lint and verify PROPOSALs, files or ids (default: every proposal of the project, or
     with --changed-since those changed since REF).
 
     Exit code 0 when nothing is at error level, 1 when the gate fails, 2 for bad input or a
@@ -89,7 +97,7 @@ def check_command(proposals: tuple[str, ...], baseline: str | None, no_db: bool,
     """
     from ..gate import GateInputs, GateResult, run_gate
     from ..gate.text import to_text
-    from ..harness.server import provide_server
+    from ..verify.progress import Display
 
     project = find_project()
     selected = _selected(proposals, ref)
@@ -102,10 +110,14 @@ def check_command(proposals: tuple[str, ...], baseline: str | None, no_db: bool,
     if not selected:
         gate.notes.append("no proposals to check")
     else:
-        with (contextlib.nullcontext() if no_db else provide_server()) as server:
+        with (contextlib.nullcontext() if no_db else open_db(db)) as server:
             if server is not None:
                 inputs.server, inputs.fixtures = server, fixtures_for(fixtures, baseline)
-            gate = run_gate(selected, inputs)
+            inputs.progress = Display(sys.stderr)
+            try:
+                gate = run_gate(selected, inputs)
+            finally:
+                inputs.progress.close()
     _write(gate, project.root, {"json": json_path, "junit": junit, "sarif": sarif,
                                 "markdown": markdown})
     click.echo(to_text(gate, notices), nl=False)

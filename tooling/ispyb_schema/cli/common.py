@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""What every subcommand shares: the --baseline option, loading it, and error handling."""
+"""What every subcommand shares: the --baseline option, loading it, naming proposals by id or
+path, and error handling."""
 from __future__ import annotations
 
 import functools
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from ..config import resolve_baseline
+from ..config import find_project, resolve_baseline
 from ..errors import EnvironmentProblem, InputError
 
 if TYPE_CHECKING:
@@ -25,6 +27,54 @@ baseline_option = click.option(
     "mysql://user:pass@host:port/db URL. Default: [tool.ispyb-schema] baseline in "
     "pyproject.toml.",
 )
+
+
+def project_proposals() -> list[Path]:
+    """The project's proposals, named relative to the working directory when inside it."""
+    return [shown_path(p) for p in sorted(find_project().proposals.glob("*.yaml"))]
+
+
+def shown_path(path: Path) -> Path:
+    """``path`` relative to the working directory when it is inside it, else as it is."""
+    here, resolved = Path.cwd().resolve(), path.resolve()
+    return resolved.relative_to(here) if resolved.is_relative_to(here) else path
+
+
+def resolve_proposal(name: str) -> Path:
+    """A proposal named by its file, or by its id: ``proposals/<id>.yaml`` of the project."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise InputError.single(None, f"{name}: a folder; expected a proposal file or id")
+    looks_like_id = path.name == name and path.suffix.lower() not in (".yaml", ".yml")
+    try:
+        folder = find_project().proposals
+    except InputError:
+        folder = None
+    if looks_like_id and folder is not None and (folder / f"{name}.yaml").is_file():
+        return shown_path(folder / f"{name}.yaml")
+    known = ", ".join(p.stem for p in sorted(folder.glob("*.yaml"))) if folder else ""
+    where = f"; the proposals in {shown_path(folder)}/ are: {known}" if known else \
+        " (and no project proposals folder to find an id in)"
+    raise InputError.single(None, f"{name}: no such proposal file or id{where}")
+
+
+class ProposalParam(click.ParamType):
+    """A PROPOSAL argument: a file path or a proposal id."""
+
+    name = "proposal"
+
+    def convert(self, value, param, ctx) -> Path:
+        if isinstance(value, Path):
+            return value
+        try:
+            return resolve_proposal(value)
+        except InputError as err:
+            self.fail(err.diagnostics[0].message, param, ctx)
+
+
+PROPOSAL = ProposalParam()
 
 
 def load_baseline(explicit: str | None) -> Schema:

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from .common import baseline_option, handle_errors, load_baseline
+from .common import PROPOSAL, baseline_option, handle_errors, load_baseline
 from .lintopts import grants_option, impact_index, routines_option
 
 
 @click.command("impact")
-@click.argument("proposal", type=click.Path(dir_okay=False, exists=True))
+@click.argument("proposal", type=PROPOSAL)
 @baseline_option
 @routines_option
 @grants_option
@@ -29,13 +29,22 @@ def impact_command(proposal: str, baseline: str | None, routines: str | None,
                    grants: str | None, live: str | None, style: str) -> None:
     """List every object that uses a table or column PROPOSAL drops, renames or changes, with
     its line and how it was found (sqlglot: parsed; tokens: a token search where the body
-    does not parse)."""
+    does not parse).
+
+    Needs at least one source to search: --routines FILE (views, routines and triggers, from
+    `mariadb-dump --no-data --routines --triggers DB`), --grants FILE (SHOW GRANTS output), or
+    --db URL (a live database, read-only).
+    """
     from ..changeset.validate import validate
     from ..lint.context import LintContext
 
     index = impact_index(routines, grants, live)
     if index is None:
-        raise InputError.single(None, "give --routines, --grants or --db to search")
+        raise InputError.single(None, "nothing to search: give --routines FILE (from "
+                                      "`mariadb-dump --no-data --routines --triggers DB > "
+                                      "routines.sql`), --grants FILE (SHOW GRANTS output) or "
+                                      "--db mysql://user:pass@host:port/DB; see "
+                                      "`ispyb-schema impact --help`")
     result = validate([Path(proposal)], load_baseline(baseline))
     result.raise_if_errors()
     pid = next(pid for pid, p in result.proposals.items()

@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from .common import EXIT_GATE_FAILED, baseline_option, handle_errors, load_baseline
+from .common import (
+    EXIT_GATE_FAILED,
+    PROPOSAL,
+    baseline_option,
+    handle_errors,
+    load_baseline,
+    project_proposals,
+)
 from .lintopts import (
     data_server,
     fixtures_for,
@@ -18,11 +25,10 @@ from .lintopts import (
     impact_index,
     routines_option,
 )
-from .validate import project_proposals
 
 
 @click.command("lint")
-@click.argument("proposals", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@click.argument("proposals", nargs=-1, type=PROPOSAL)
 @baseline_option
 @click.option("--db", "db", metavar="URL|local|docker|none", default=None,
               help="A MariaDB for the data checks (the fixture data is loaded into scratch "
@@ -35,11 +41,14 @@ from .validate import project_proposals
 @click.option("--format", "style", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="text: one finding per line (file:line:col: "
               "severity[CODE]: message); json: the whole report, suppressed findings included.")
+@click.option("--show-suppressed", is_flag=True, help="List the findings a lint-ignore "
+              "suppresses (labelled suppressed[CODE], with the reason); by default they are "
+              "only counted.")
 @handle_errors
 def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | None,
                  no_db: bool, fixtures: tuple[str, ...], routines: str | None,
-                 grants: str | None, style: str) -> None:
-    """Lint PROPOSAL files (default: every proposals/*.yaml of the project).
+                 grants: str | None, style: str, show_suppressed: bool) -> None:
+    """Lint PROPOSALs, files or ids (default: every proposals/*.yaml of the project).
 
     Findings are printed as file:line:col: severity[CODE]: message; exit code 1 if any is an
     error (not suppressed), 2 if a proposal does not validate.
@@ -69,11 +78,14 @@ def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | Non
         click.echo(json.dumps(report.to_dict(), indent=1))
     else:
         for finding in report.findings:
-            click.echo(str(finding))
+            if show_suppressed or not finding.suppressed:
+                click.echo(str(finding))
         counts = {s: sum(f.severity == s and not f.suppressed for f in report.findings)
                   for s in ("error", "warning", "notice")}
+        suppressed = sum(bool(f.suppressed) for f in report.findings)
+        hidden = "" if show_suppressed or not suppressed else " (--show-suppressed lists them)"
         click.echo(f"{len(report.results)} proposal{'s' if len(report.results) != 1 else ''}: "
                    f"{counts['error']} errors, {counts['warning']} warnings, "
-                   f"{counts['notice']} notices", err=True)
+                   f"{counts['notice']} notices, {suppressed} suppressed{hidden}", err=True)
     if not report.ok:
         sys.exit(EXIT_GATE_FAILED)

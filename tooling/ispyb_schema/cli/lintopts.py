@@ -61,6 +61,9 @@ def impact_index(routines: str | None, grants: str | None, live: str | None = No
     from ..lint.sources import read_grants, read_live, read_routines
 
     objects = read_routines(routines) if routines else []
+    if routines and not objects:
+        click.echo(f"warning: {routines} holds no view, routine, trigger or event; expected "
+                   "the output of `mariadb-dump --no-data --routines --triggers DB`", err=True)
     granted = read_grants(grants) if grants else []
     if live:
         more_objects, more_grants = read_live(live)

@@ -9,7 +9,7 @@ import click
 
 from ..config import find_project
 from ..errors import InputError
-from .common import baseline_option, handle_errors, load_baseline
+from .common import PROPOSAL, baseline_option, handle_errors, load_baseline
 
 
 def baseline_label(explicit: str | None) -> str:
@@ -22,7 +22,7 @@ def baseline_label(explicit: str | None) -> str:
 
 
 @click.command("plan")
-@click.argument("proposal", type=click.Path(dir_okay=False))
+@click.argument("proposal", type=PROPOSAL)
 @click.option("--rollback", is_flag=True, help="The script that undoes the proposal.")
 @click.option("--format", "style", type=click.Choice(["plain", "upstream"]), default="plain",
               show_default=True, help="upstream: bracketed by the SchemaStatus ONGOING/DONE "

@@ -6,23 +6,15 @@ from pathlib import Path
 
 import click
 
-from ..config import find_project
-from .common import baseline_option, handle_errors, load_baseline
-
-
-def project_proposals() -> list[Path]:
-    """The project's proposals, named relative to the working directory when inside it."""
-    here = Path.cwd().resolve()
-    return [p.relative_to(here) if p.is_relative_to(here) else p
-            for p in sorted(find_project().proposals.glob("*.yaml"))]
+from .common import PROPOSAL, baseline_option, handle_errors, load_baseline, project_proposals
 
 
 @click.command("validate")
-@click.argument("proposals", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("proposals", nargs=-1, type=PROPOSAL)
 @baseline_option
 @handle_errors
 def validate_command(proposals: tuple[str, ...], baseline: str | None) -> None:
-    """Validate PROPOSAL files (default: every proposals/*.yaml of the project).
+    """Validate PROPOSALs, files or ids (default: every proposals/*.yaml of the project).
 
     Errors are printed as file:line:col: error[CODE]: message; exit code 2 if any.
     """

@@ -11,12 +11,10 @@ import click
 
 from ..config import find_project, resolve_baseline
 from ..errors import InputError
-from .common import EXIT_GATE_FAILED, baseline_option, handle_errors
-from .validate import project_proposals
+from .common import EXIT_GATE_FAILED, PROPOSAL, baseline_option, handle_errors, project_proposals
 
 if TYPE_CHECKING:
     from ..harness.server import Server
-    from ..verify.progress import Progress
 
 EXIT_INTERRUPTED = 130
 
@@ -48,16 +46,6 @@ def open_db(db: str | None):
     return provide_server()
 
 
-def _progress() -> Progress:
-    from ..verify.progress import LineProgress, LiveProgress
-
-    if sys.stderr.isatty():
-        from rich.console import Console
-
-        return LiveProgress(Console(stderr=True))
-    return LineProgress(sys.stderr)
-
-
 def record_path(json_path: str | None, started: str) -> Path | None:
     if json_path:
         return Path(json_path)
@@ -75,7 +63,7 @@ def _connect_hint(server: Server, database: str) -> str:
 
 
 @click.command("verify")
-@click.argument("proposals", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@click.argument("proposals", nargs=-1, type=PROPOSAL)
 @baseline_option
 @click.option("--fixtures", "fixtures", multiple=True, type=click.Path(exists=True),
               help="Fixture data to load after the baseline: .sql files, the project's "
@@ -99,7 +87,7 @@ def _connect_hint(server: Server, database: str) -> str:
 @handle_errors
 def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_path, online,
                    scale) -> None:
-    """Verify PROPOSAL files (default: every proposals/*.yaml) on a real MariaDB.
+    """Verify PROPOSALs, files or ids (default: every proposals/*.yaml) on a real MariaDB.
 
     Each proposal runs in a fresh scratch database loaded with the baseline and fixture data:
     forward script, schema compared with the model, data checks and assertions, rollback,
@@ -108,6 +96,7 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
     from ..harness.server import redact
     from ..verify import verify_proposals
     from ..verify.inputs import default_fixtures
+    from ..verify.progress import Display
     from ..verify.summary import summary_lines
 
     paths = [Path(p) for p in proposals] or project_proposals()
@@ -122,7 +111,7 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
     if online:
         _rehearse_online(paths, source, chosen, db, scale, json_path)
         return
-    progress = _progress()
+    progress = Display(sys.stderr)
     try:  # Ctrl-C while a server or a cluster starts too: what had started is stopped
         with open_db(db) as server:
             click.echo(f"server: {server.describe()}", err=True)

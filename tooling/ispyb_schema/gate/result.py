@@ -26,8 +26,10 @@ class GateFinding:
 
     def __str__(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
-        tail = f" (suppressed: {self.suppressed})" if self.suppressed else ""
-        return f"{where}{self.level}[{self.code}]: {self.message}{tail}"
+        if self.suppressed:
+            return (f"{where}suppressed[{self.code}]: {self.message} (suppressed: "
+                    f"{self.suppressed}; a {self.level} otherwise)")
+        return f"{where}{self.level}[{self.code}]: {self.message}"
 
     def to_dict(self) -> dict:
         loc = self.loc

@@ -17,6 +17,7 @@ from ..lint.conflicts import Portfolio
 from ..lint.impact import ImpactIndex
 from ..lint.probe import DataSource
 from ..lint.run import LintFinding
+from ..verify.progress import Progress
 from .result import CheckResult, GateFinding, GateResult
 
 
@@ -28,9 +29,11 @@ class GateInputs:
     impact: ImpactIndex | None = None
     other_proposals: list[Path] = field(default_factory=list)  # the rest of the project
     train_baselines: dict[str, str] = field(default_factory=dict)  # label -> source
+    progress: Progress = field(default_factory=Progress)  # the command's display
 
 
 def run_gate(selected: list[Path], inputs: GateInputs) -> GateResult:
+    inputs.progress.phase("validate", f"{len(selected)} proposals")
     baseline = load_schema(inputs.baseline_source)
     validation = validate(list(selected) + list(inputs.other_proposals), baseline)
     gate = GateResult()
@@ -40,6 +43,9 @@ def run_gate(selected: list[Path], inputs: GateInputs) -> GateResult:
     baselines.update({label: load_schema(src) for label, src in inputs.train_baselines.items()})
     portfolio = Portfolio(validation, baselines)
     gate.train = portfolio.train_order
+    inputs.progress.phase("validate", f"{len(valid)} of {len(wanted)} valid", done=True)
+    inputs.progress.phase("lint", f"{len(valid)} proposals"
+                          + (" (data checks on the server)" if inputs.server else ""))
     data = DataSource(inputs.server, baseline, inputs.fixtures) if inputs.server else None
     report = lint_proposals(validation, sorted(valid), data=data, impact=inputs.impact,
                             portfolio=portfolio)
@@ -51,6 +57,7 @@ def run_gate(selected: list[Path], inputs: GateInputs) -> GateResult:
         else:
             gate.results.append(CheckResult(pid, str(path), "lint", "skipped",
                                             note="it does not validate"))
+    inputs.progress.phase("lint", "done", done=True)
     _verify(gate, inputs, {pid: wanted[pid] for pid in wanted if pid in valid},
             [pid for pid in wanted if pid not in valid])
     return gate
@@ -103,8 +110,9 @@ def _verify(gate: GateResult, inputs: GateInputs, valid: dict[str, Path],
     try:
         from ..verify import verify_proposals
 
+        inputs.progress.phase("verify", f"{len(valid)} proposals on {inputs.server.describe()}")
         report = verify_proposals(list(valid.values()), inputs.baseline_source,
-                                  inputs.fixtures, inputs.server)
+                                  inputs.fixtures, inputs.server, progress=inputs.progress)
     except (ImportError, EnvironmentProblem) as err:  # the stage could not run: it fails
         gate.notes.append(f"verify could not run: {err}")
         gate.results += [CheckResult(pid, str(p), "verify", "failed", [GateFinding(

@@ -7,7 +7,10 @@ from .result import CHECKS, GateResult
 
 
 def to_text(gate: GateResult, notices: bool = False) -> str:
-    lines = [str(f) for f in gate.findings if notices or f.level != "notice"]
+    """Suppressed findings are counted, not listed (the report files list them)."""
+    lines = [str(f) for f in gate.findings
+             if (notices or f.level != "notice") and not f.suppressed]
+    suppressed = sum(bool(f.suppressed) for f in gate.findings)
     if lines:
         lines.append("")
     for proposal in gate.proposals():
@@ -22,6 +25,6 @@ def to_text(gate: GateResult, notices: bool = False) -> str:
     lines += gate.notes
     counts = gate.counts()
     summary = (f"{counts['error']} errors, {counts['warning']} warnings, {counts['notice']} "
-               "notices")
+               "notices" + (f", {suppressed} suppressed" if suppressed else ""))
     lines.append(f"gate {'passed' if gate.ok else 'FAILED'}: {summary}")
     return "\n".join(lines) + "\n"

@@ -80,7 +80,8 @@ def targets(ctx: LintContext) -> list[Target]:
             out.append(Target(op.old, None, f"renamed to {op.new}", True, step))
         elif isinstance(op, DropColumn):
             out.append(Target(op.table, op.column, "dropped", True, step))
-        elif isinstance(op, RenameColumn):
+        elif isinstance(op, RenameColumn) and op.old.lower() != op.new.lower():
+            # a case-only rename breaks no SQL: column names are case-insensitive
             out.append(Target(op.table, op.old, f"renamed to {op.new}", True, step))
         elif isinstance(op, (ModifyColumn, ChangeEnum)):
             table = step.before.table(op.table)

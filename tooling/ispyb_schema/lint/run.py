@@ -25,8 +25,10 @@ class LintFinding:
 
     def __str__(self) -> str:
         where = f"{self.loc}: " if self.loc else ""
-        tail = f" (suppressed: {self.suppressed})" if self.suppressed else ""
-        return f"{where}{self.severity}[{self.code}]: {self.message}{tail}"
+        if self.suppressed:
+            return (f"{where}suppressed[{self.code}]: {self.message} (suppressed: "
+                    f"{self.suppressed}; a {self.severity} otherwise)")
+        return f"{where}{self.severity}[{self.code}]: {self.message}"
 
     @property
     def blocking(self) -> bool:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""Progress of a verification: silent (the API's default), plain lines, or a live display."""
+"""Progress of a verification: silent (the API's default), or the display of the commands."""
 from __future__ import annotations
 
 from typing import TextIO
@@ -8,7 +8,11 @@ from .record import ProposalRun, StepResult
 
 
 class Progress:
-    """Receives the events of a verification; this base class ignores them."""
+    """Receives the events of a verification (and the phases of a command around it); this
+    base class ignores them."""
+
+    def phase(self, name: str, text: str, *, done: bool = False) -> None:
+        pass
 
     def run_started(self, run: ProposalRun) -> None:
         pass
@@ -33,51 +37,75 @@ def _outcome(result: StepResult) -> str:
     return f"{'ok' if result.ok else 'FAILED'} ({result.seconds:.2f} s)"
 
 
-class LineProgress(Progress):
-    """One line per stage: for logs and CI."""
+class Display(Progress):
+    """The one progress display of ``build``, ``check`` and ``verify``: a line per proposal
+    (and per phase that is not per proposal, such as building the site).
 
-    def __init__(self, out: TextIO) -> None:
+    On a terminal (rich) each line updates in place: the stage, the statements done of a
+    script, the time. In a log (not a terminal: CI) plain lines, one when a phase starts and
+    one when a proposal is done, plus each failed stage as it fails.
+    """
+
+    def __init__(self, out: TextIO, *, live: bool | None = None) -> None:
         self.out = out
+        self.live = out.isatty() if live is None else live
+        self.lines: dict[object, int] = {}  # a run or a phase -> its line
+        if self.live:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars
+            from rich.progress import TextColumn, TimeElapsedColumn
 
-    def stage_done(self, run: ProposalRun, result: StepResult) -> None:
-        print(f"{run.proposal_id}: {result.name} {_outcome(result)}", file=self.out, flush=True)
+            self.bars = Bars(TextColumn("{task.description}"), BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(),
+                             console=Console(file=out), transient=False)
+            self.bars.start()
 
-    def run_done(self, run: ProposalRun) -> None:
-        print(f"{run.proposal_id}: {'verified' if run.ok else 'FAILED'}", file=self.out,
-              flush=True)
+    def _show(self, key: object, text: str, total: int | None = None, done: int = 0) -> None:
+        if key not in self.lines:
+            self.lines[key] = self.bars.add_task(text, total=total, completed=done)
+        else:
+            self.bars.update(self.lines[key], description=text, total=total, completed=done)
 
+    def _print(self, text: str) -> None:
+        if self.live:
+            self.bars.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.out, flush=True)
 
-class LiveProgress(Progress):
-    """A rich progress bar per run on a terminal: the stage, and the statements of a script.
-    Runs report from several threads; rich's progress display takes care of that."""
-
-    def __init__(self, console) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars, TextColumn
-        from rich.progress import TimeElapsedColumn
-
-        self.bars = Bars(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                         TimeElapsedColumn(), console=console, transient=False)
-        self.bars.start()
-        self.tasks: dict[int, int] = {}  # id(run) -> its bar
+    def phase(self, name: str, text: str, *, done: bool = False) -> None:
+        """A step of the command that is not per proposal, e.g. ``phase("site", "building")``."""
+        if self.live:
+            self._show(("phase", name), f"{name}: {text}", 1, int(done))
+        else:
+            self._print(f"{name}: {text}")
 
     def run_started(self, run: ProposalRun) -> None:
-        self.tasks[id(run)] = self.bars.add_task(run.proposal_id, total=None)
+        if self.live:
+            self._show(id(run), f"{run.proposal_id}: starting")
 
     def stage_started(self, run: ProposalRun, name: str) -> None:
-        self.bars.update(self.tasks[id(run)], description=f"{run.proposal_id}: {name}",
-                         total=None, completed=0)
+        if self.live:
+            self._show(id(run), f"{run.proposal_id}: {name}")
 
     def statement_done(self, run: ProposalRun, done: int, total: int) -> None:
-        self.bars.update(self.tasks[id(run)], total=total, completed=done)
+        if self.live:
+            task = self.bars.tasks[self.lines[id(run)]] if id(run) in self.lines else None
+            self._show(id(run), task.description if task else run.proposal_id, total, done)
 
     def stage_done(self, run: ProposalRun, result: StepResult) -> None:
         if not result.ok:
-            self.bars.console.print(f"[red]{run.proposal_id}: {result.name} failed[/red]")
+            why = f": {result.error.splitlines()[0]}" if result.error else ""
+            self._print(f"{run.proposal_id}: {result.name} {_outcome(result)}{why}")
 
     def run_done(self, run: ProposalRun) -> None:
-        mark = "[green]verified[/green]" if run.ok else "[red]FAILED[/red]"
-        self.bars.update(self.tasks[id(run)], description=f"{run.proposal_id}: {mark}",
-                         total=1, completed=1)
+        seconds = sum(s.seconds for s in run.steps)
+        text = f"{run.proposal_id}: {'verified' if run.ok else 'FAILED'} ({seconds:.1f} s)"
+        if self.live:
+            self._show(id(run), text, 1, 1)
+        else:
+            self._print(text)
 
     def close(self) -> None:
-        self.bars.stop()
+        if self.live:
+            self.bars.stop()
+            self.live = False

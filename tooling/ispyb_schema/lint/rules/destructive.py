@@ -153,12 +153,23 @@ def not_null_without_default(ctx):
 def rename_breaks_readers(ctx):
     """Queries, views, stored routines and the facilities' software name tables, columns and
     enum values; after a rename every one of them must change in the same release. Impact
-    analysis (``--routines``) lists the routines and views concerned."""
+    analysis (``--routines``) lists the routines and views concerned. A column renamed in case
+    only breaks no SQL (MariaDB compares column names case-insensitively) but does break
+    client code that reads result-set keys by name; impact lists no routine for it."""
     for step in ctx.ops(RenameTable):
         yield Finding(step.op.where("from"), f"renames table {step.op.old} to {step.op.new}: "
                                              "every reader of the old name breaks")
     for step in ctx.ops(RenameColumn):
-        if not ctx.created_before(step, step.op.table, step.op.old):
+        if ctx.created_before(step, step.op.table, step.op.old):
+            continue
+        if step.op.old.lower() == step.op.new.lower():
+            yield Finding(step.op.where("from"), f"renames {step.op.table}.{step.op.old} to "
+                                                 f"{step.op.new}, case only: SQL (queries, "
+                                                 "views, routines) is unaffected, as column "
+                                                 "names are case-insensitive; client code that "
+                                                 "reads result-set keys by name (dict cursors, "
+                                                 "ORMs) must change with it")
+        else:
             yield Finding(step.op.where("from"), f"renames {step.op.table}.{step.op.old} to "
                                                  f"{step.op.new}: every reader of the old name "
                                                  "breaks")
