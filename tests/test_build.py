@@ -46,6 +46,11 @@ def test_build_validates_writes_sql_and_builds_the_site(project):
     index = project / "site" / "site" / "index.html"
     assert index.is_file() and "dc-snapshots" in index.read_text()
     assert "2 proposals valid" in result.stderr
+    written = result.stderr.split("written:\n")[1].splitlines()
+    assert [line.strip() for line in written[:6]] == [f"build/sql/{name}" for name in [
+        scripts[0], scripts[1], upstream[0], scripts[2], scripts[3], upstream[1]]]
+    assert written[6].strip().startswith("site/docs/generated/")
+    assert written[7] == "review site: site/site/index.html"
     home = index.read_text()
     assert "lint: " in home and "lint: not run" not in home
     assert "verify: not run" in home and not (project / "results").exists()
@@ -67,6 +72,8 @@ def test_build_verifies_on_the_server_and_shows_the_record(project, mariadb_serv
     assert result.returncode == 0, result.stderr
     records = list((project / "results").glob("verify-*.json"))
     assert len(records) == 1
+    assert f"  {records[0].relative_to(project)}\n" in result.stderr.split("written:")[1]
+    assert "dc-snapshots: verified" in result.stderr and "all: verified" in result.stderr
     record = json.loads(records[0].read_text())
     assert record["ok"] and {r["proposal"] for r in record["runs"]} == {
         "dc-snapshots", "screening-rank-removal", "all"}

@@ -21,7 +21,7 @@ from .verify import db_option, open_db, record_path
 
 if TYPE_CHECKING:
     from ..site.viewmodel import SiteModel
-    from ..verify.progress import Display
+    from ..progress import Display
 
 
 def write_sql(model: SiteModel, folder: Path) -> list[Path]:
@@ -77,7 +77,7 @@ def build_command(baseline: str | None, db: str | None, no_db: bool,
     """
     from ..site.build import GENERATED, build_docs
     from ..site.publish import SiteBuildFailed, collect, run_mkdocs
-    from ..verify.progress import Display
+    from ..progress import Display
 
     project = find_project()
     source = resolve_baseline(baseline)

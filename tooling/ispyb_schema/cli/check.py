@@ -97,7 +97,7 @@ def check_command(proposals: tuple[str, ...], baseline: str | None, db: str | No
     """
     from ..gate import GateInputs, GateResult, run_gate
     from ..gate.text import to_text
-    from ..verify.progress import Display
+    from ..progress import Display
 
     project = find_project()
     selected = _selected(proposals, ref)

@@ -96,7 +96,7 @@ def verify_command(proposals, baseline, fixtures, db, keep, no_together, json_pa
     from ..harness.server import redact
     from ..verify import verify_proposals
     from ..verify.inputs import default_fixtures
-    from ..verify.progress import Display
+    from ..progress import Display
     from ..verify.summary import summary_lines
 
     paths = [Path(p) for p in proposals] or project_proposals()

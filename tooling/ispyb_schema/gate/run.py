@@ -17,7 +17,7 @@ from ..lint.conflicts import Portfolio
 from ..lint.impact import ImpactIndex
 from ..lint.probe import DataSource
 from ..lint.run import LintFinding
-from ..verify.progress import Progress
+from ..progress import Progress
 from .result import CheckResult, GateFinding, GateResult
 
 
