@@ -67,6 +67,7 @@ def test_an_invalid_proposal_stops_the_build_before_anything_is_written(project)
     assert not (project / "site" / "site").exists()
 
 
+@pytest.mark.slow
 def test_build_verifies_on_the_server_and_shows_the_record(project, mariadb_server):
     result = build(project, "--db", mariadb_server.url)
     assert result.returncode == 0, result.stderr

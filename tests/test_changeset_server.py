@@ -148,6 +148,7 @@ def test_example_on_embedded_baseline(mariadb_server, embedded, name):
     roundtrip(mariadb_server, embedded, _load_embedded(embedded), name)
 
 
+@pytest.mark.slow
 @pytest.mark.upstream
 @pytest.mark.parametrize("name", NAMES)
 def test_example_on_upstream_dump(mariadb_server, upstream, name):

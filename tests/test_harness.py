@@ -104,6 +104,7 @@ def test_scratch_db_fixture(scratch_db):
         assert cursor.fetchone() == (name, "utf8mb4", 1)
 
 
+@pytest.mark.slow
 @pytest.mark.upstream
 @pytest.mark.parametrize("via", ["client", "pymysql"])
 def test_load_sql_loads_upstream_tables(mariadb_server, via):
@@ -216,6 +217,7 @@ def process_is_gone(pid: int, timeout: float = 10.0) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and PDEATHSIG")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name)
 def test_server_dies_with_its_process(signum, local_binaries):

@@ -51,6 +51,7 @@ def test_lint_with_routines_and_grants():
     assert "procedure update_container_samples_status uses it at " in result.output
 
 
+@pytest.mark.slow
 def test_lint_with_a_database_checks_the_fixture_data(mariadb_server):
     path = str(DATA_FILES / "ISP201-unique-key-duplicates.yaml")
     fixtures = str(ROOT / "schema" / "fixtures")

@@ -204,6 +204,7 @@ def test_changed_since_selects_changed_proposals_and_their_dependents(tmp_path, 
     assert checked("HEAD~1") == {"lint-train-c", "lint-train-d", "lint-conflict-a"}
 
 
+@pytest.mark.slow
 def test_check_with_a_database_runs_the_data_checks_and_verify(mariadb_server, tmp_path):
     env = {"ISPYB_SCHEMA_DB_URL": mariadb_server.url}
     good = run("check", str(DATA_FILES / "ok-ISP201-unique-key.yaml"), "--json",

@@ -203,6 +203,7 @@ def test_next_meeting_is_the_first_from_today_on():
     assert next_meeting(meetings, date(2026, 3, 2)) is None
 
 
+@pytest.mark.slow
 @pytest.mark.upstream
 @pytest.mark.skipif(not UPSTREAM_DUMP.is_file(), reason=f"{UPSTREAM_DUMP} is not there")
 def test_strict_build_on_the_full_upstream_schema(tmp_path):
@@ -217,6 +218,7 @@ def test_strict_build_on_the_full_upstream_schema(tmp_path):
 
 
 # -- the real project ------------------------------------------------------------------------
+@pytest.mark.slow
 def test_site_build_on_the_project(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["site", "build"])

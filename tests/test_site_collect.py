@@ -105,6 +105,7 @@ def test_a_dependency_cycle_is_an_error(tmp_path, baseline):
         collect_site(project, baseline, "schema", TODAY)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not EXAMPLES.is_dir(), reason=f"{EXAMPLES} is not there")
 def test_the_changeset_examples_build_a_strict_site(tmp_path, baseline):
     site = copy_site_skeleton(tmp_path)

@@ -93,6 +93,7 @@ def test_the_record_is_stable_json(embedded_report, tmp_path):
                                                          "seconds", "rows"]
 
 
+@pytest.mark.slow
 @pytest.mark.upstream
 def test_examples_verify_on_the_upstream_dump(mariadb_server):
     names = ["dc-mx-extension", "experiment-types"]
@@ -104,6 +105,7 @@ def test_examples_verify_on_the_upstream_dump(mariadb_server):
     assert report.fixtures == [str(UPSTREAM / "lookups.sql"), str(UPSTREAM / "data.sql")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["embedded", pytest.param("upstream",
                                                            marks=pytest.mark.upstream)])
 def test_every_proposal_verifies(mariadb_server, name):
