@@ -228,7 +228,7 @@ def test_server_dies_with_its_process(signum, local_binaries):
     started = json.loads(first_line)
     try:
         child.send_signal(signum)
-        child.wait(timeout=20)
+        child.wait(timeout=60)  # a clean stop of mariadbd takes longer on a loaded machine
         assert process_is_gone(started["pid"]), "mariadbd outlived the process that started it"
         if signum != signal.SIGKILL:  # SIGKILL gives no chance to remove files; PDEATHSIG still stops mariadbd
             assert not Path(started["root"]).exists()
