@@ -65,7 +65,7 @@ class _Steps:
         seen.add(self.position, "created", op.creates(model))
         seen.add(self.position, "written", op.writes(model))
         if not prim.effect:
-            before, now = _column_keys(model), _column_keys(prim.after)
+            before, now = _changed_column_keys(model, prim.after)
             seen.add(self.position, "removed", before - now)
             for key in before - now:
                 seen.removed.setdefault(key, op)
@@ -178,8 +178,17 @@ def _walk_op(walk: _Steps, number: int, label: str, op: Operation, step: Operati
     return inverse
 
 
-def _column_keys(model: Schema) -> set[tuple[str, str]]:
-    return {(t.name.lower(), c.name.lower()) for t in model.tables for c in t.columns}
+def _changed_column_keys(before: Schema, after: Schema) -> tuple[set, set]:
+    """The column keys of the tables a step replaced, before and after it: the others are the
+    same objects (the model is immutable), so only these can gain or lose a column. This keeps
+    a step's cost independent of the model's size."""
+    old_ids, new_ids = {id(t) for t in before.tables}, {id(t) for t in after.tables}
+    return (_column_keys(t for t in before.tables if id(t) not in new_ids),
+            _column_keys(t for t in after.tables if id(t) not in old_ids))
+
+
+def _column_keys(tables) -> set[tuple[str, str]]:
+    return {(t.name.lower(), c.name.lower()) for t in tables for c in t.columns}
 
 
 def _inverse(op: Operation, model: Schema, seen: Provenance, walk: _Steps):

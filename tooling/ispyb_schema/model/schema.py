@@ -13,6 +13,7 @@ them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Iterable, Iterator
 
 from .types import ColumnType
@@ -115,10 +116,15 @@ class Table:
 
     # -- lookups -------------------------------------------------------------------------
     def column(self, name: str) -> Column | None:
+        return self._columns_by_key.get(name.lower())
+
+    @cached_property
+    def _columns_by_key(self) -> dict[str, Column]:
+        """Each column by its lower-case name (the first of a name, as the scan found it)."""
+        out: dict[str, Column] = {}
         for col in self.columns:
-            if col.name.lower() == name.lower():
-                return col
-        return None
+            out.setdefault(col.name.lower(), col)
+        return out
 
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
