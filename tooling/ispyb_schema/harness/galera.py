@@ -28,8 +28,8 @@ import pymysql
 
 from ..errors import EnvironmentProblem
 from .local import (
-    LocalMariaDB, _as_root, _die_with_parent_hook, _free_port, _install_datadir, _register,
-    find_binaries,
+    LocalMariaDB, _die_with_parent_hook, _free_port, _install_datadir, _register,
+    find_binaries, server_command,
 )
 from .server import Server, redact
 
@@ -153,16 +153,7 @@ def _spawn(mariadbd: str, root: Path, number: int, port: dict, address: str, nam
         "gcs.fc_limit=64",
     ])
     cmd = [
-        mariadbd,
-        "--no-defaults",
-        f"--datadir={root / 'data'}",
-        f"--socket={root / 'mariadb.sock'}",
-        f"--pid-file={root / 'mariadb.pid'}",
-        f"--log-error={root / 'error.log'}",
-        f"--tmpdir={root}",
-        "--bind-address=127.0.0.1",
-        f"--port={port['sql']}",
-        *_as_root(),
+        *server_command(mariadbd, root, port['sql']),
         *_NODE_SETTINGS,
         f"--wsrep-cluster-name={name}",
         f"--wsrep-cluster-address={address}",

@@ -175,8 +175,10 @@ def _install_datadir(install_db: str, root: Path) -> None:
         raise EnvironmentProblem(f"{install_db} failed (exit code {done.returncode}):\n{tail}")
 
 
-def _spawn(mariadbd: str, root: Path, port: int, options: Sequence[str] = ()) -> subprocess.Popen:
-    cmd = [
+def server_command(mariadbd: str, root: Path, port: int) -> list[str]:
+    """The command line of an ephemeral server living in ``root``, on 127.0.0.1:``port``, before
+    its settings (a single server's and a Galera node's differ)."""
+    return [
         mariadbd,
         "--no-defaults",
         f"--datadir={root / 'data'}",
@@ -187,9 +189,11 @@ def _spawn(mariadbd: str, root: Path, port: int, options: Sequence[str] = ()) ->
         "--bind-address=127.0.0.1",
         f"--port={port}",
         *_as_root(),
-        *_FAST_SETTINGS,
-        *options,
     ]
+
+
+def _spawn(mariadbd: str, root: Path, port: int, options: Sequence[str] = ()) -> subprocess.Popen:
+    cmd = [*server_command(mariadbd, root, port), *_FAST_SETTINGS, *options]
     (root / "error.log").write_bytes(b"")  # a fresh log per attempt
     with open(root / "error.log", "ab") as log:
         return subprocess.Popen(
