@@ -227,3 +227,17 @@ def test_site_build_on_the_project(monkeypatch):
     assert (built / "index.html").is_file()
     assert (built / "generated" / "schema" / "baseline" / "DataCollection.html").is_file()
     assert broken_links(built) == []
+
+
+def test_the_after_diagram_shows_the_views_a_proposal_adds():
+    from ispyb_schema.changeset.validate import validate
+    from ispyb_schema.site.erd import erd_svg
+
+    base = load_schema(ROOT / "schema")
+    proposal = ROOT / "proposals" / "datacollection-harmonisation.yaml"
+    walk = validate([proposal], base).walks["datacollection-harmonisation"]
+    [view] = [v.name for v in walk.model.views if base.view(v.name) is None]
+    after = erd_svg(walk.model, ["DataCollection"], {}, {}, "after", views={view: "added"})
+    assert f"{view} (view)" in after.svg and "reads DataCollection" in after.svg
+    before = erd_svg(base, ["DataCollection"], {}, {}, "before", views={view: "added"})
+    assert "(view)" not in before.svg  # not there before the proposal

@@ -180,20 +180,35 @@ def _box_svg(box: Box) -> str:
     return "".join(out)
 
 
+def _view_box(schema: Schema, name: str, mark: str) -> Box:
+    """A view the proposal adds or changes (a compatibility view, say): the tables it reads."""
+    from ..changeset.sqlcheck import view_references
+
+    view = schema.view(name)
+    read = sorted({t for t, c in view_references(view.definition) if c is None}) if view else []
+    return Box(f"{name} (view)", "view", [Row("", f"reads {t}", "") for t in read][:MAX_ROWS],
+               mark)
+
+
 def erd_svg(schema: Schema, touched: list[str], column_marks: dict[str, dict[str, str]],
-            table_marks: dict[str, str], label: str) -> Diagram:
+            table_marks: dict[str, str], label: str,
+            views: dict[str, str] | None = None) -> Diagram:
     """The diagram of ``touched`` (those present in ``schema``) and their neighbours;
-    ``column_marks`` maps table → column → mark, ``table_marks`` table → mark."""
+    ``column_marks`` maps table → column → mark, ``table_marks`` table → mark, ``views`` the
+    views to show with theirs."""
     centre = [schema.table(n) for n in touched if schema.table(n) is not None]
-    if not centre:
+    shown_views = [_view_box(schema, n, m) for n, m in (views or {}).items()
+                   if schema.view(n) is not None]
+    if not centre and not shown_views:
         return Diagram("", 0)
     boxes = [_touched_box(t, column_marks.get(t.name, {}), table_marks.get(t.name, ""))
-             for t in centre]
+             for t in centre] + shown_views
     parents, children = _neighbours(schema, centre)
     width, height = _place([parents, boxes, children])
     by_name = {b.name: b for b in parents + boxes + children}
     edges = []
-    for source in boxes + [b for b in children if b.kind == "child"]:
+    for source in [b for b in boxes if b.kind != "view"] + [
+            b for b in children if b.kind == "child"]:
         marks = column_marks.get(source.name, {})
         for fk in schema.table(source.name).foreign_keys:
             target = by_name.get(fk.ref_table)

@@ -185,10 +185,11 @@ def proposal_view(model: SiteModel, summary: Summary, agenda: Agenda | None) -> 
     after_names = [c.name for c in changes]
     erd_before = erd_svg(page.before, before_names, *_marks(changes, "before"),
                          label=f"{page.id} before")
-    erd_after = erd_svg(page.after, after_names, *_marks(changes, "after"),
-                        label=f"{page.id} after")
-    others = model.proposals
     views = view_changes(page)
+    erd_after = erd_svg(page.after, after_names, *_marks(changes, "after"),
+                        label=f"{page.id} after",
+                        views={v.name: v.status for v in views if v.status != "removed"})
+    others = model.proposals
     return ProposalView(
         summary=summary,
         motivation=demote_headings(page.motivation_md),
