@@ -10,6 +10,8 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from sitemodels import ROOT, copy_site_skeleton
 from test_site_collect import SNAPSHOTS
 
