@@ -226,6 +226,26 @@ def test_explicit_docker_without_an_engine_is_refused_not_replaced(tmp_path):
     assert "server:" not in done.stderr and "Traceback" not in done.stderr
 
 
+def _verify_without(package: str) -> subprocess.CompletedProcess:
+    """``verify --db docker`` in a process where importing *package* fails as an absent package does."""
+    script = (f"import sys; sys.modules[{package!r}] = None; sys.argv = ['ispyb-schema', 'verify', '--db', 'docker']; "
+              "from ispyb_schema.cli.main import main; main()")
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_docker_without_testcontainers_is_a_refusal_naming_the_extra():
+    done = _verify_without("testcontainers")
+    assert done.returncode == 2, done.stderr
+    assert "testcontainers is not installed" in done.stderr and "ispyb-schema[docker]" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_broken_dependency_of_the_docker_sdk_is_not_hidden_as_a_refusal():
+    done = _verify_without("requests")  # docker-py imports it: a broken install, not an absent extra
+    assert done.returncode not in (0, 2), done.stderr
+    assert "requests" in done.stderr and "is not installed: the container path" not in done.stderr
+
+
 def test_explicit_local_is_refused_not_replaced(monkeypatch, tmp_path):
     from ispyb_schema.harness import local
 

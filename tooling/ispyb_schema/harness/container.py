@@ -45,6 +45,9 @@ _BUILD_HINT = (
 
 log = logging.getLogger("ispyb_schema.harness")
 
+# The packages the container path needs and the rest of the tool does not: only their absence is a refusal.
+_OPTIONAL_PACKAGES = ("docker", "testcontainers")
+
 
 class Engine:
     """The Docker engine that answered: a docker-py client and how to describe it."""
@@ -63,8 +66,13 @@ def engine(timeout: float = 30.0) -> Engine:
     try:
         import docker
         from testcontainers.core.docker_client import get_docker_host
-    except ImportError:
-        raise EnvironmentProblem("testcontainers is not installed (pip install 'ispyb-schema[docker]')") from None
+    except ModuleNotFoundError as exc:
+        package = (exc.name or "").partition(".")[0]
+        if package not in _OPTIONAL_PACKAGES:
+            raise  # a broken install of something else is a failure, not a refusal
+        raise EnvironmentProblem(
+            f"{package} is not installed: the container path needs testcontainers (pip install 'ispyb-schema[docker]')"
+        ) from None
     where = get_docker_host() or os.environ.get("DOCKER_HOST") or "the default socket"
     try:
         client = docker.from_env(timeout=timeout)
@@ -176,9 +184,9 @@ class RunningContainer:
 def start() -> RunningContainer:
     """Start a MariaDB container and wait until it is ready; EnvironmentProblem with the reason if not."""
     network_mode()  # a bad setting is refused before anything starts
-    _reaper_off_unless_asked()
-    eng = engine()
+    eng = engine()  # first: it says why when the container path's packages are missing
     try:
+        _reaper_off_unless_asked()
         mode = network_mode(eng)
         _remove_orphans(eng)
         image, provenance = resolve_image(eng)
