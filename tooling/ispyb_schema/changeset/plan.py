@@ -9,6 +9,7 @@ the same proposal and baseline give the same bytes.
 from __future__ import annotations
 
 import hashlib
+import weakref
 
 from ..model import Schema
 from ..render.ddl import schema_ddl
@@ -18,8 +19,16 @@ from .script import Script, status_statement, statements_of
 from .walk import ProposalWalk
 
 
+_FINGERPRINTS: dict[int, str] = {}  # id(model) -> its fingerprint, while the model lives
+
+
 def fingerprint(model: Schema) -> str:
-    return hashlib.sha256(schema_ddl(model).encode("utf-8")).hexdigest()[:16]
+    """The model's sha256 (of its DDL), computed once per model object."""
+    key = id(model)
+    if key not in _FINGERPRINTS:
+        _FINGERPRINTS[key] = hashlib.sha256(schema_ddl(model).encode("utf-8")).hexdigest()[:16]
+        weakref.finalize(model, _FINGERPRINTS.pop, key, None)
+    return _FINGERPRINTS[key]
 
 
 def script_name(proposal: Proposal, rollback: bool) -> str:

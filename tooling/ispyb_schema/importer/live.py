@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from urllib.parse import unquote, urlparse
 
 import pymysql
@@ -104,15 +105,24 @@ def import_url(url: str) -> Schema:
         conn.close()
 
 
-def import_connection(conn, database: str) -> Schema:
-    """Import ``database`` over an open PyMySQL connection (read-only queries)."""
+def import_connection(conn, database: str, tables: Collection[str] | None = None, *,
+                      views: bool = True) -> Schema:
+    """Import ``database`` over an open PyMySQL connection (read-only queries). ``tables``:
+    read only these tables (a name not on the server is left out); ``views``: read every
+    view (else none)."""
+    if tables is not None and not tables:
+        return Schema((), import_views(conn, database) if views else ())
     with conn.cursor(pymysql.cursors.DictCursor) as cur:
+        names = sorted(tables) if tables is not None else []
+        only = f" AND TABLE_NAME IN ({', '.join(['%s'] * len(names))})" if names else ""
+
         def rows(query: str) -> list[dict]:
-            cur.execute(query, (database,))
+            head, order, tail = query.partition("\nORDER BY")
+            cur.execute(head + only + order + tail, (database, *names))
             return list(cur.fetchall())
 
         table_rows = rows(Q_TABLES)
-        if not table_rows:
+        if not table_rows and tables is None:
             cur.execute("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
                         "WHERE SCHEMA_NAME = %s", (database,))
             if cur.fetchone() is None:
@@ -120,13 +130,37 @@ def import_connection(conn, database: str) -> Schema:
         columns, indexes = _group(rows(Q_COLUMNS)), _group(rows(Q_INDEXES))
         fks = _group(foreign_key_rows(rows(Q_KEY_COLUMNS), rows(Q_FK_RULES)))
         checks = _group(rows(Q_CHECKS))
-        views = [_view(r, _view_query(cur, database, r["TABLE_NAME"])) for r in rows(Q_VIEWS)]
+    read_views = import_views(conn, database) if views else ()
     tables = [
         _table(r, columns[r["TABLE_NAME"]], indexes[r["TABLE_NAME"]], fks[r["TABLE_NAME"]],
                checks[r["TABLE_NAME"]])
         for r in table_rows if r["TABLE_TYPE"] == "BASE TABLE"
     ]
-    return Schema(tuple(tables), tuple(views))
+    return Schema(tuple(tables), tuple(read_views))
+
+
+def import_foreign_keys(conn, database: str, tables: Collection[str]
+                        ) -> dict[str, tuple[ForeignKey, ...]]:
+    """The foreign keys of ``tables`` (each table on the server gets an entry)."""
+    names = sorted(tables)
+    if not names:
+        return {}
+    only = f" AND TABLE_NAME IN ({', '.join(['%s'] * len(names))})"
+    with conn.cursor(pymysql.cursors.DictCursor) as cur:
+        def rows(query: str) -> list[dict]:
+            head, order, tail = query.partition("\nORDER BY")
+            cur.execute(head + only + order + tail, (database, *names))
+            return list(cur.fetchall())
+        fks = _group(foreign_key_rows(rows(Q_KEY_COLUMNS), rows(Q_FK_RULES)))
+    return {name: _foreign_keys(fks[name]) for name in names}
+
+
+def import_views(conn, database: str) -> tuple[View, ...]:
+    """Every view of ``database``."""
+    with conn.cursor(pymysql.cursors.DictCursor) as cur:
+        cur.execute(Q_VIEWS, (database,))
+        return tuple(_view(r, _view_query(cur, database, r["TABLE_NAME"]))
+                     for r in list(cur.fetchall()))
 
 
 def foreign_key_rows(key_columns: list[dict], rules: list[dict]) -> list[dict]:

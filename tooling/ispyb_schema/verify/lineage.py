@@ -55,9 +55,14 @@ class Lineage:
     values_written: dict[Name, str] = field(default_factory=dict)
     unrestored: dict[tuple[str, str | None], str] = field(default_factory=dict)  # -> reason
     survivors: set = field(default_factory=set)  # column identities present at the end
+    _ends: dict[str, str] | None = field(default=None, repr=False, compare=False)
 
     def table_at_end(self, table: str) -> str | None:
-        return next((t for (b, _), (t, _) in self.columns.items() if b == table), None)
+        if self._ends is None:  # asked once lineage() has filled ``columns``
+            self._ends = {}
+            for (base, _), (end, _) in self.columns.items():
+                self._ends.setdefault(base, end)
+        return self._ends.get(table)
 
     def survives(self, trace: StepTrace, table: str, column: str) -> bool:
         """Whether ``table.column``, as named before ``trace``'s step, is there at the end."""

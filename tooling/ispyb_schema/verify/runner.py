@@ -30,7 +30,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import pymysql
@@ -86,6 +86,9 @@ class Run:
     stopped: threading.Event  # set when the verification is interrupted
     prefix: str = ""  # the proposal id before each stage name, in the run of all proposals
     watch: ClusterWatch | None = None  # on a Galera cluster: the probes on the other nodes
+    schema: ServerSchema = field(default_factory=lambda: ServerSchema(None))  # as last read
+    # (model, digests, orphans) as last taken, while no statement has run since
+    data: tuple[Schema, dict, dict] | None = None
 
     def stage(self, name: str, body: Callable[[], tuple[dict, str | None]],
               stops: bool = False, seconds: float | None = None) -> StepResult:
@@ -114,6 +117,8 @@ class Run:
         hooks = [h for h in (probes, self.watch) if h is not None]
 
         def before(statement):
+            self.schema.touch(statement)  # the next schema check re-reads its tables
+            self.data = None
             for hook in hooks:  # the watch last: its window holds the statement alone
                 hook.before(statement)
 
@@ -168,7 +173,7 @@ def dependencies(run: Run, subjects: list[Subject]) -> None:
 
 def baseline(run: Run, model: Schema) -> None:
     def body():
-        differences = schema_differences(model, run.conn, run.database)
+        differences = schema_differences(model, run.conn, run.database, server=run.schema)
         details = {"tables": len(model.tables), "views": len(model.views),
                    "differences": differences}
         if differences:
@@ -194,10 +199,15 @@ def forward(run: Run, subject: Subject, per_column: set[str]) -> Snapshot:
     snapshot = Snapshot({}, per_column, [], {})
 
     def take():
+        known = run.data if run.data and run.data[0] is base else None  # nothing ran since
+        reused = {n: d for n, d in (known[1] if known else {}).items()
+                  if bool(d.columns) == (n in per_column)}
         with run.conn.cursor() as cur:
-            snapshot.tables = checks.digests(cur, base, per_column)
+            taken = checks.digests(cur, Schema(tuple(t for t in base.tables
+                                                     if t.name not in reused)), per_column)
+            snapshot.tables = {t.name: reused.get(t.name) or taken[t.name] for t in base.tables}
             snapshot.assertions = [(r, checks.assertion_before(cur, r)) for r in rendered]
-            _, snapshot.orphans = checks.orphans(cur, base)
+            snapshot.orphans = known[2] if known else checks.orphans(cur, base)[1]
         return {"rows": {t: d.whole.rows for t, d in snapshot.tables.items()},
                 "checksummed_by_column": sorted(per_column),
                 "orphans": {f"{t}.{n}": c for (t, n), c in snapshot.orphans.items()}}, None
@@ -220,7 +230,7 @@ def _nodes(run: Run, model: Schema) -> tuple[dict, str | None]:
 
 
 def _schema(run: Run, model: Schema) -> tuple[dict, str | None]:
-    differences = schema_differences(model, run.conn, run.database)
+    differences = schema_differences(model, run.conn, run.database, server=run.schema)
     details = {"differences": differences}
     if differences:
         return details, ("the server's schema differs from the proposal's model:\n"
@@ -231,18 +241,17 @@ def _schema(run: Run, model: Schema) -> tuple[dict, str | None]:
 def _data(run: Run, subject: Subject, snapshot: Snapshot, probes: MoveProbes):
     base, final, found = subject.base, subject.walk.model, subject.lineage
     with run.conn.cursor() as cur:
-        after = {}
-        for table in base.tables:
-            end = found.table_at_end(table.name)
-            if end is not None:
-                after[end] = checks.table_digest(cur, final.table(end),
-                                                 table.name in snapshot.per_column)
+        ends = {end: table.name for table in base.tables
+                if (end := found.table_at_end(table.name)) is not None}
+        after = checks.digests(cur, Schema(tuple(t for t in final.tables if t.name in ends)),
+                               {e for e, b in ends.items() if b in snapshot.per_column})
         results = checks.kept(base, final, found, snapshot.tables, after)
         results += [checks.move_result(*m) for m in probes.measured()]
         results += [checks.CheckResult("moved values", f"{c.label}: {c.what}", False,
                                        f"{c.label}: {c.what}: could not be measured: {why}")
                     for c, why in probes.unmeasured()]
         checked, orphans = checks.orphans(cur, final)
+        run.data = (final, after, orphans)
         results += checks.orphan_failures(final, orphans,
                                           checks.orphans_at_end(found, snapshot.orphans))
         results += [checks.assertion_result(cur, r, before) for r, before in snapshot.assertions]

@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """The scratch databases of a verification: created and loaded a few runs ahead, in threads
 (loading is mostly waiting for the server's disk, so a few loads at once take little longer
-than one), and all dropped at the end — after a failure or Ctrl-C too — unless kept."""
+than one), and all dropped at the end — after a failure or Ctrl-C too — unless kept.
+
+The first database loaded has its whole schema read (once per verification): every database
+loaded from the same script has that schema, so the runs start from it (see
+:class:`.compare.ServerSchema`) and read only what their statements change. (Not its data:
+a load fills in the time it runs at, in columns that default to the current timestamp.)"""
 from __future__ import annotations
 
 import threading
@@ -15,6 +20,8 @@ import pymysql
 
 from ..harness.server import Server
 from ..harness.sqlscript import SqlScriptError
+from ..importer.live import import_connection
+from ..model import Schema
 
 PREFIX = "ispyb_verify"
 LOAD_AHEAD = 3  # databases being loaded at once
@@ -37,6 +44,7 @@ class Loaded:
     details: dict
     error: str | None = None
     loader: Loader | None = None  # how it was filled (to fill another the same way)
+    schema: Schema | None = None  # the schema such a load leaves (read once, see Databases)
 
 
 def fill(server: Server, database: str, loader: Loader) -> Loaded:
@@ -70,6 +78,8 @@ class Databases:
         self.drops: list[Future] = []
         self.taken = 0
         self.lock = threading.Lock()  # runs take databases from several threads
+        self.reading = threading.Lock()
+        self.schema: Schema | None = None  # of a freshly loaded database
         # a cluster loads none ahead: a load beside a measured statement would skew its figures
         self.ahead = getattr(server, "load_ahead", LOAD_AHEAD)
         for _ in range(min(count, self.ahead)):
@@ -81,7 +91,20 @@ class Databases:
     def _prepare(self) -> Loaded:
         name = self.server.create_scratch_database(PREFIX)
         self.created.append(name)
-        return fill(self.server, name, self.loader)
+        loaded = fill(self.server, name, self.loader)
+        if loaded.error is None:
+            with self.reading:  # the first load is read; the others wait for it
+                if self.schema is None:
+                    with closing(self.server.connect(name)) as conn:
+                        self.schema = import_connection(conn, name)
+                loaded.schema = self.schema
+        return loaded
+
+    def need(self, count: int) -> None:
+        """Fewer databases than first thought (a run that cannot apply needs none); one loaded
+        ahead for nothing is dropped at the end."""
+        with self.lock:
+            self.count = count
 
     def take(self) -> Loaded:
         """The next loaded database (waiting for it); starts loading one more."""

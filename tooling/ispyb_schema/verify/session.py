@@ -22,6 +22,7 @@ from ..fixtures import fixture_sql
 from ..harness.server import Server
 from ..model import Schema
 from ..render.ddl import schema_ddl
+from .compare import ServerSchema
 from .progress import Progress
 from .record import ProposalRun, StepResult, VerifyReport
 from .runner import Run, Subject, run_stages
@@ -84,22 +85,29 @@ def verify_proposals(paths: list[Path], baseline_source: str, fixtures: list[Pat
     progress = progress or Progress()
     started, clock = datetime.datetime.now(datetime.timezone.utc), time.perf_counter()
     base = load_schema(baseline_source)
-    validation = validate([Path(p) for p in paths], base)
-    validation.raise_if_errors()
-    requested = {Path(p).resolve() for p in paths}
-    wanted = [pid for pid in validation.order
-              if Path(validation.proposals[pid].file).resolve() in requested]
-    if not wanted:
-        raise InputError.single(SourceLoc(", ".join(map(str, paths))), "no proposal to verify")
     loader = make_loader(baseline_source, base, fixtures)
+    requested = {Path(p).resolve() for p in paths}
+    # the scratch databases start loading now, while the proposals are validated and planned
+    databases = Databases(server, loader, len(requested) + (together and len(requested) > 1))
+    try:
+        validation = validate([Path(p) for p in paths], base)
+        validation.raise_if_errors()
+        wanted = [pid for pid in validation.order
+                  if Path(validation.proposals[pid].file).resolve() in requested]
+        if not wanted:
+            raise InputError.single(SourceLoc(", ".join(map(str, paths))),
+                                    "no proposal to verify")
+        plans = _plans(validation, wanted, base, together)
+        databases.need(sum(not p[3] for p in plans))
+    except BaseException:
+        databases.close()
+        raise
     label = baseline_label(baseline_source)
     report = VerifyReport(True, [], {"source": label, "tables": len(base.tables),
                                      "views": len(base.views), "fingerprint": fingerprint(base)},
                           loader.fixture_files, server.record(),
                           started.isoformat(timespec="seconds"), tool_version=__version__)
-    plans = _plans(validation, wanted, base, together)
-    session = Session(server, Databases(server, loader, sum(not p[3] for p in plans)),
-                      Connections(server), progress, label, keep)
+    session = Session(server, databases, Connections(server), progress, label, keep)
     for pid, setup, subjects, problems in plans:
         report.runs.append(ProposalRun(
             pid, None if pid == "all" else validation.proposals[pid].file,
@@ -128,8 +136,9 @@ class Session:
         at_once = getattr(self.server, "runs_at_once", RUNS_AT_ONCE)  # a cluster: one
         pool = ThreadPoolExecutor(at_once, thread_name_prefix="verify-run")
         try:
-            futures = [pool.submit(self.run, record, *plan[1:])
-                       for record, plan in zip(records, plans)]
+            # the longest runs first (the run of all proposals), the others beside them
+            runs = sorted(zip(records, plans), key=lambda r: -len(r[1][1]) - len(r[1][2]))
+            futures = [pool.submit(self.run, record, *plan[1:]) for record, plan in runs]
             for future in futures:
                 future.result()
         except BaseException:  # Ctrl-C, or a bug: stop the others, then clean up
@@ -152,7 +161,8 @@ class Session:
             try:
                 with self.connections.open(loaded.database) as conn:
                     run_stages(Run(self.server, loaded.database, conn, record, self.progress,
-                                   self.label, self.connections.stopped), loaded, setup,
+                                   self.label, self.connections.stopped,
+                                   schema=ServerSchema(loaded.schema)), loaded, setup,
                                subjects)
             finally:
                 self.databases.release(loaded.database, self.keep)
