@@ -197,7 +197,8 @@ def test_verify_runs_the_unbatched_proposal_beside_and_compares(mariadb_server, 
     assert stage.details == {"batched_steps": 5, "tables": len(base.tables) + 1, "differences": []}
     # the comparison finds a row that differs
     result = validate([BATCHED], base)
-    subject = Subject(result.walks["batched-steps"])
+    walk = result.walks["batched-steps"]
+    subject = Subject(walk, result.over("batched-steps", walk.base, batched=False))
     _, (_, batched) = script(BATCHED, base)
     database = loaded()
     assert database.run(batched) is None

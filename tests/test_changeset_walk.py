@@ -5,6 +5,7 @@ expanded the same way (a compound rollback renders and restores); the walker wal
 themselves."""
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +155,42 @@ def test_the_walker_walks_each_proposal_once_per_model(embedded):
     after_other = result.over("dc-em-columns", result.walks["raw-and-rows"].model)
     assert after_other is not first and after_other.base is result.walks["raw-and-rows"].model
     assert result.over("dc-em-columns", result.walks["raw-and-rows"].model) is after_other
+
+
+def test_the_walker_is_made_and_called_in_one_place():
+    """Walker() is made only as Validation's walker, its over() called only by
+    Validation.over, and the walk only by Walker.over: every stage (verify's unbatched
+    variant too) walks through the one walker."""
+    made, called, walked = [], [], []
+    for path in sorted((ROOT / "tooling" / "ispyb_schema").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            if name == "Walker" or name == "field" and any(
+                    getattr(k.value, "id", None) == "Walker" for k in node.keywords):
+                made.append(where)
+            if name == "_walk":  # the walk itself: only Walker.over calls it
+                walked.append(where)
+            if name == "over" and isinstance(func, ast.Attribute) and \
+                    getattr(func.value, "attr", getattr(func.value, "id", None)) == "walker":
+                called.append(where)
+    assert [m.split(":")[0] for m in made] == ["tooling/ispyb_schema/changeset/validate.py"]
+    assert [c.split(":")[0] for c in called] == ["tooling/ispyb_schema/changeset/validate.py"]
+    assert [w.split(":")[0] for w in walked] == ["tooling/ispyb_schema/changeset/engine.py"]
+
+
+def test_verify_walks_the_unbatched_variant_through_the_validation(embedded):
+    path = ROOT / "tests" / "data" / "batch" / "batched-steps.yaml"
+    result = validate([path], embedded)
+    walk = result.walks["batched-steps"]
+    plain = result.over("batched-steps", walk.base, batched=False)
+    assert plain is result.over("batched-steps", walk.base, batched=False)
+    assert plain.proposal is not walk.proposal and plain.model == walk.model
+    assert not any(getattr(op, "batch", None) for op in plain.proposal.steps)
+    assert any(getattr(op, "batch", None) for op in walk.proposal.steps)
 
 
 @pytest.mark.parametrize("name", NAMES)

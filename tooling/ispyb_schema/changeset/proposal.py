@@ -2,7 +2,7 @@
 """A proposal as the tool holds it: metadata, the steps (operations) and the assertions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import SourceLoc
 from .assertions import Assertion
@@ -58,3 +58,16 @@ class Proposal:
     def date(self) -> str:
         """The date that names its upstream script: last discussed, else created."""
         return self.last_discussed or self.created
+
+
+def batched_steps(proposal: Proposal) -> list[Operation]:
+    """The data steps of ``proposal`` with ``batch: N``."""
+    return [op for op in proposal.steps if getattr(op, "batch", None)]
+
+
+def without_batches(proposal: Proposal) -> Proposal:
+    """``proposal`` with ``batch`` removed from its data steps (itself if it has none)."""
+    if not batched_steps(proposal):
+        return proposal
+    return replace(proposal, steps=tuple(replace(op, batch=None) if getattr(op, "batch", None)
+                                         else op for op in proposal.steps))

@@ -17,7 +17,7 @@ from ..errors import Diagnostic, InputError
 from ..model import Schema
 from .engine import Walker
 from .load import load_proposal
-from .proposal import Proposal
+from .proposal import Proposal, without_batches
 from .walk import ProposalWalk
 
 
@@ -29,10 +29,17 @@ class Validation:
     walks: dict[str, ProposalWalk] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     walker: Walker = field(default_factory=Walker, repr=False)
+    unbatched: dict[str, Proposal] = field(default_factory=dict, repr=False)
 
-    def over(self, pid: str, model: Schema) -> ProposalWalk:
-        """Proposal ``pid`` walked over ``model`` (made once per model)."""
-        return self.walker.over(self.proposals[pid], model)
+    def over(self, pid: str, model: Schema, *, batched: bool = True) -> ProposalWalk:
+        """Proposal ``pid`` walked over ``model`` (made once per model); ``batched=False``:
+        the variant without ``batch`` on its data steps (verify runs both)."""
+        proposal = self.proposals[pid]
+        if not batched:
+            if pid not in self.unbatched:  # kept: the walker knows a proposal by its id
+                self.unbatched[pid] = without_batches(proposal)
+            proposal = self.unbatched[pid]
+        return self.walker.over(proposal, model)
 
     def sorted_diagnostics(self) -> list[Diagnostic]:
         def key(d: Diagnostic):

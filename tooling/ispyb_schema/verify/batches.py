@@ -11,22 +11,11 @@ from __future__ import annotations
 from contextlib import closing
 from dataclasses import replace
 
-from ..changeset.engine import Walker
-from ..changeset.operations import Operation
-from ..changeset.proposal import Proposal
+from ..changeset.proposal import batched_steps
 from ..model import Schema, Table
 from .scratch import PREFIX, Loader, fill
 from .snapshot import whole_digests
 from .statements import execute, planned_script
-
-
-def batched_steps(proposal: Proposal) -> list[Operation]:
-    return [op for op in proposal.steps if getattr(op, "batch", None)]
-
-
-def without_batches(proposal: Proposal) -> Proposal:
-    return replace(proposal, steps=tuple(replace(op, batch=None) if getattr(op, "batch", None)
-                                         else op for op in proposal.steps))
 
 
 def comparable(model: Schema, inserted_into: set[str]) -> list[Table]:
@@ -41,8 +30,7 @@ def same_as_unbatched(server, conn, loader: Loader, setup: list, subject, label:
                       ) -> tuple[dict, str | None]:
     """Run ``setup`` (dependencies) and ``subject``'s proposal without ``batch`` in a new
     database; compare its tables with those ``conn`` sees after the batched forward script."""
-    plain = without_batches(subject.proposal)
-    walk = Walker().over(plain, subject.base)  # the same proposal, another variant of it
+    walk = subject.unbatched  # the same proposal without batch, walked by the one walker
     inserted_into = {getattr(op, "target", None) for op in batched_steps(subject.proposal)}
     tables = comparable(walk.model, inserted_into - {None})
     details = {"batched_steps": len(batched_steps(subject.proposal))}

@@ -42,7 +42,7 @@ from ..model import Schema
 from . import generic_checks as checks
 from .batches import batched_steps, same_as_unbatched
 from .cluster import PERIOD, ClusterWatch, node_differences
-from .compare import schema_differences
+from .compare import ServerSchema, schema_differences
 from .lineage import Lineage, lineage
 from .moves import move_checks
 from .probes import MoveProbes
@@ -61,6 +61,7 @@ class Subject:
     """A proposal as one run applies it: its walk over the model it starts from."""
 
     walk: ProposalWalk
+    unbatched: ProposalWalk | None = None  # with batched steps: the walk without batch
 
     @property
     def proposal(self) -> Proposal:

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 from .. import __version__
 from ..baseline import load_schema
 from ..changeset.plan import fingerprint
+from ..changeset.proposal import batched_steps
 from ..changeset.validate import Validation, dependencies, validate
 from ..errors import InputError, SourceLoc
 from ..fixtures import fixture_sql
@@ -48,7 +49,9 @@ def make_loader(source: str, model: Schema, fixtures: list[Path]) -> Loader:
 
 
 def _subject(validation: Validation, pid: str) -> Subject:
-    return Subject(validation.walks[pid])
+    walk = validation.walks[pid]
+    return Subject(walk, validation.over(pid, walk.base, batched=False)
+                   if batched_steps(walk.proposal) else None)
 
 
 def in_dependency_order(validation: Validation, base: Schema) -> tuple[list[Subject], list[str]]:
@@ -68,7 +71,7 @@ def in_dependency_order(validation: Validation, base: Schema) -> tuple[list[Subj
 
 def _plans(validation: Validation, wanted: list[str], base: Schema, together: bool) -> list:
     """(run name, dependencies to apply first, proposals to verify, problems) per run."""
-    plans = [(pid, [_subject(validation, d) for d in dependencies(validation, pid)],
+    plans = [(pid, [Subject(validation.walks[d]) for d in dependencies(validation, pid)],
               [_subject(validation, pid)], None) for pid in wanted]
     if together and len(wanted) > 1:
         subjects, problems = in_dependency_order(validation, base)
