@@ -8,7 +8,10 @@ Generates a proposal of N steps that creates a table, adds 99 columns to it one
 per table, so the steps spread over tables as in a real proposal), and validates it against
 the embedded baseline. Prints, per size, the time per step and
 the peak memory (tracemalloc) per step: linear cost shows as flat columns. Goal: ≤ 0.5 ms per
-step. ``--profile N`` prints the cProfile of the N-step file instead.
+step. Also the part of it that is parsing the YAML (``yaml.compose`` with the pure-Python
+SafeLoader the loader uses) apart from the rest, and what the total would be with libyaml's
+CSafeLoader composing the same text (measured here). ``--profile N`` prints the cProfile of the
+N-step file instead.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+import yaml
 
 from ispyb_schema.baseline import load_schema
 from ispyb_schema.changeset.validate import validate
@@ -79,19 +84,34 @@ def main() -> None:
             profile.runcall(validate_file, path, base)
             pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
             return
-        print(f"{'steps':>7} {'file KiB':>9} {'seconds':>9} {'ms/step':>8} {'peak MiB':>9} "
-              f"{'KiB/step':>9}")
+        print(f"{'steps':>7} {'file KiB':>9} {'seconds':>9} {'ms/step':>8} {'YAML':>6} "
+              f"{'rest':>6} {'with C YAML':>11} {'peak MiB':>9} {'KiB/step':>9}")
         for n in args.steps:
             path = Path(folder) / f"scale-{n}.yaml"
             path.write_text(proposal(n), encoding="utf-8")
             seconds = validate_file(path, base)
+            text = path.read_text(encoding="utf-8")
+            python_yaml = compose_seconds(text, yaml.SafeLoader)
+            c_yaml = compose_seconds(text, yaml.CSafeLoader)
             tracemalloc.start()
             validate_file(path, base)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
+            per = 1000 / n
             print(f"{n:>7} {path.stat().st_size / 1024:>9.0f} {seconds:>9.2f} "
-                  f"{seconds / n * 1000:>8.3f} {peak / 2**20:>9.1f} {peak / n / 1024:>9.1f}")
+                  f"{seconds * per:>8.3f} {python_yaml * per:>6.3f} "
+                  f"{(seconds - python_yaml) * per:>6.3f} "
+                  f"{(seconds - python_yaml + c_yaml) * per:>11.3f} {peak / 2**20:>9.1f} "
+                  f"{peak / n / 1024:>9.1f}")
+    print("ms/step: all of validate; YAML: its pure-Python yaml.compose; rest: the others; "
+          "with C YAML: rest + CSafeLoader's compose")
     print("goal: <= 0.5 ms/step, flat ms/step and KiB/step (linear in the steps)")
+
+
+def compose_seconds(text: str, loader) -> float:
+    start = time.perf_counter()
+    yaml.compose(text, Loader=loader)
+    return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ column an operation creates or changes goes through :func:`canonical_column`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
@@ -54,6 +55,17 @@ def type_problem(ctype: ColumnType) -> str | None:
 def canonical_default(value, ctype: ColumnType) -> str:
     """The default as information_schema.COLUMNS.COLUMN_DEFAULT spells it; SqlProblem if the
     text is not a literal, NULL or CURRENT_TIMESTAMP/CURRENT_USER."""
+    if isinstance(value, (str, int, float)):  # (bool is an int) hashable: parsed once
+        return _canonical_default(value, type(value), ctype)
+    return _canonical(value, ctype)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_default(value, kind: type, ctype: ColumnType) -> str:
+    return _canonical(value, ctype)  # ``kind``: 1, 1.0 and True are equal keys otherwise
+
+
+def _canonical(value, ctype: ColumnType) -> str:
     node = parse_expression(str(value).lower() if isinstance(value, bool) else str(value))
     if isinstance(node, exp.Null):
         return "NULL"

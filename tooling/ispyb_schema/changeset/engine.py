@@ -179,16 +179,21 @@ def _walk_op(walk: _Steps, number: int, label: str, op: Operation, step: Operati
 
 
 def _changed_column_keys(before: Schema, after: Schema) -> tuple[set, set]:
-    """The column keys of the tables a step replaced, before and after it: the others are the
-    same objects (the model is immutable), so only these can gain or lose a column. This keeps
-    a step's cost independent of the model's size."""
-    old_ids, new_ids = {id(t) for t in before.tables}, {id(t) for t in after.tables}
-    return (_column_keys(t for t in before.tables if id(t) not in new_ids),
-            _column_keys(t for t in after.tables if id(t) not in old_ids))
-
-
-def _column_keys(tables) -> set[tuple[str, str]]:
-    return {(t.name.lower(), c.name.lower()) for t in tables for c in t.columns}
+    """The column keys a step removed and added: looked for only in the tables it replaced
+    (the others are the same objects: the model is immutable), compared as sets of names. This
+    keeps a step's cost independent of the model's size and of its tables' widths."""
+    old, new = before._by_name, after._by_name
+    groups: dict[str, tuple[set, set]] = {}  # lower-cased table name -> column keys then, now
+    for name in [n for n, t in new.items() if old.get(n) is not t] + [
+            n for n in old.keys() - new.keys()]:
+        then, now = groups.setdefault(name.lower(), (set(), set()))
+        if name in old:
+            then.update(old[name]._columns_by_key.keys())
+        if name in new:
+            now.update(new[name]._columns_by_key.keys())
+    gone = {(t, c) for t, (then, now) in groups.items() for c in then - now}
+    came = {(t, c) for t, (then, now) in groups.items() for c in now - then}
+    return gone, came
 
 
 def _inverse(op: Operation, model: Schema, seen: Provenance, walk: _Steps):

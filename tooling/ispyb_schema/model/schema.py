@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from operator import attrgetter
 from typing import Iterable, Iterator
 
 from .types import ColumnType
+
+_NAME = attrgetter("name")  # sort key of tables and views
 
 INDEX_KINDS = ("PRIMARY", "UNIQUE", "INDEX", "FULLTEXT", "SPATIAL")
 FK_ACTIONS = ("RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT")
@@ -121,10 +124,7 @@ class Table:
     @cached_property
     def _columns_by_key(self) -> dict[str, Column]:
         """Each column by its lower-case name (the first of a name, as the scan found it)."""
-        out: dict[str, Column] = {}
-        for col in self.columns:
-            out.setdefault(col.name.lower(), col)
-        return out
+        return {col.name.lower(): col for col in reversed(self.columns)}  # the first wins
 
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -176,9 +176,9 @@ class Schema:
     _by_name: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        tables = tuple(sorted(self.tables, key=lambda t: t.name))
+        tables = tuple(sorted(self.tables, key=_NAME))
         object.__setattr__(self, "tables", tables)
-        object.__setattr__(self, "views", tuple(sorted(self.views, key=lambda v: v.name)))
+        object.__setattr__(self, "views", tuple(sorted(self.views, key=_NAME)))
         object.__setattr__(self, "_by_name", {t.name: t for t in tables})
 
     def __iter__(self) -> Iterator[Table]:

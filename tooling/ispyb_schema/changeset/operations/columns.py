@@ -69,6 +69,8 @@ def prepared_column(op: Operation, table: Table, column: Column, problems: list[
 def _with_checked_expressions(op: Operation, table: Table, column: Column,
                               problems: list[Diagnostic], keys: tuple) -> Column:
     """The column's CHECK and generation expressions, checked and re-emitted by sqlglot."""
+    if not column.check and not column.generated:
+        return column
     scope = Scope(Schema((table.with_changes(columns=table.columns + (column,)),)), {},
                   table.name)
     for attr in ("check", "generated"):
