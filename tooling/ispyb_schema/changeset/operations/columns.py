@@ -150,7 +150,7 @@ class AddColumn(Operation):
             problems.append(self.error("E301", f"table {self.table!r} already has a column "
                                                f"{self.column.name!r}", "column", "name"))
         check_position(self, table, self.after, problems)
-        prepared_column(self, table, self.column, problems, "column")
+        problems += self._prepared(table)[1]
         if self.column.auto_increment:
             problems.append(self.error("E208", "an AUTO_INCREMENT column must be a key; add "
                                                "it with create_table", "column",
@@ -158,7 +158,18 @@ class AddColumn(Operation):
         return problems
 
     def new_column(self, table: Table) -> Column:
-        return prepared_column(self, table, self.column, [])
+        return self._prepared(table)[0]
+
+    def _prepared(self, table: Table) -> tuple[Column, list[Diagnostic]]:
+        """The column as ``table`` will hold it, and the problems found on the way: made once
+        for the table a walk's check, apply and render all see."""
+        memo = self.__dict__.get("_memo")
+        if memo is None or memo[0] is not table:
+            problems: list[Diagnostic] = []
+            column = prepared_column(self, table, self.column, problems, "column")
+            memo = (table, column, problems)
+            object.__setattr__(self, "_memo", memo)  # not a field: equality and hash ignore it
+        return memo[1], list(memo[2])
 
     def apply(self, model: Schema) -> Schema:
         table = model.table(self.table)
