@@ -60,10 +60,12 @@ def main() -> None:
         helps = interleaved(args.repeat, env, click=[sys.executable, "-c", "import click"],
                             help=[*TOOL, "--help"])
         ddl = [*TOOL, "ddl", "--baseline", str(args.dump)]
-        cold = []
+        bare = [sys.executable, "-c", BARE_PARSE, str(args.dump)]
+        cold, cold_bare = [], []  # the cold runs interleaved with bare parses too
         for _ in range(args.repeat):
             shutil.rmtree(cache / "ispyb-schema", ignore_errors=True)
             cold.append(seconds(ddl, env))
+            cold_bare.append(seconds(bare, env))
         parses = interleaved(args.repeat, env, bare=[sys.executable, "-c", BARE_PARSE,
                                                      str(args.dump)], ddl=ddl)
     finally:
@@ -75,7 +77,8 @@ def main() -> None:
     print(line("ispyb-schema ddl --baseline (cache warm)", parses["ddl"], parses["bare"],
                "(goal <= 1.3x)"))
     print(line("ispyb-schema ddl --baseline (cache cold)", statistics.median(cold),
-               parses["bare"]))
+               statistics.median(cold_bare), "(goal <= 1.3x; against the bare parses "
+                                             "interleaved with it)"))
 
 
 if __name__ == "__main__":
