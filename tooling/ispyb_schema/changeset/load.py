@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import Diagnostic, InputError, SourceLoc
-from ..yamlsrc import parse_yaml
+from ..yamlsrc import compose, parse_yaml, read_source
 from .assertions import assertion_from_yaml
 from .operations import REGISTRY, DataLoss, Operation, Where
 from .proposal import Author, Decision, Meeting, Proposal
@@ -23,10 +23,7 @@ COMMON_KEYS = ("note", "data_loss", "rollback")
 def load_proposal(path: str | Path) -> Proposal:
     """Load one proposal file; raises InputError with every problem found in it."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError.single(SourceLoc(str(path)), f"cannot read file: {err}", "E001") from None
+    text = read_source(path)
     data, locator = _parse(text, str(path))
     problems = _plain_keys(data, locator, ())
     if not problems:
@@ -68,7 +65,7 @@ def _parse(text: str, file: str):
 
 def _bad_timestamp(text: str, file: str) -> SourceLoc:
     constructor = yaml.constructor.SafeConstructor()
-    todo = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    todo = [compose(text, file)]
     while todo:
         node = todo.pop()
         if isinstance(node, yaml.MappingNode):
@@ -85,22 +82,26 @@ def _bad_timestamp(text: str, file: str) -> SourceLoc:
 
 def _plain_keys(data, locator, path) -> list[Diagnostic]:
     """Dates become 'YYYY-MM-DD' text (in place); keys YAML read as booleans or numbers are
-    reported, since the schema cannot see them."""
+    reported, since the schema cannot see them. Iterative: any depth the loader let through."""
     problems: list[Diagnostic] = []
-    if isinstance(data, dict):
-        for key in list(data):
-            if not isinstance(key, str):
-                problems.append(Diagnostic(locator.loc(path + (key,), key=True),
-                                           f"key {key!r} is not text (YAML reads yes/no/on/off "
-                                           "and numbers specially); quote it", "E013"))
-                continue
-            data[key] = _date_text(data[key])
-            problems += _plain_keys(data[key], locator, path + (key,))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            data[i] = _date_text(item)
-            problems += _plain_keys(data[i], locator, path + (i,))
-    return problems
+    todo = [(data, path)]
+    while todo:
+        data, path = todo.pop()
+        if isinstance(data, dict):
+            for key in list(data):
+                if not isinstance(key, str):
+                    problems.append(Diagnostic(locator.loc(path + (key,), key=True),
+                                               f"key {key!r} is not text (YAML reads "
+                                               "yes/no/on/off and numbers specially); quote it",
+                                               "E013"))
+                    continue
+                data[key] = _date_text(data[key])
+                todo.append((data[key], path + (key,)))
+        elif isinstance(data, list):
+            for i, item in enumerate(data):
+                data[i] = _date_text(item)
+                todo.append((data[i], path + (i,)))
+    return sorted(problems, key=lambda d: (d.loc.line, d.loc.column) if d.loc else (0, 0))
 
 
 def _date_text(value):
