@@ -14,6 +14,9 @@ CODES: dict[str, str] = {
     "E000": "input error without a more specific code",
     # E00x–E01x: proposal files and their format
     "E001": "invalid YAML",
+    "E002": "input beyond a limit (file size, nesting depth, values with aliases expanded)",
+    "E003": "bytes or characters not allowed (not UTF-8, control characters)",
+    "E004": "YAML feature the format does not use (tags, merge keys)",
     "E010": "invalid table or column definition",
     "E011": "unknown key",
     "E012": "missing required key",

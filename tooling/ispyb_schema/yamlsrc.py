@@ -250,8 +250,9 @@ class _Composer:
         """libyaml's error, worded and placed as the pure-Python parser words it."""
         if "nesting depth" in str(err.problem):  # libyaml's own bound (1000), beyond ours
             mark = err.problem_mark
-            _fail(self.file, mark.line + 1, mark.column + 1, f"nested deeper than "
-                  f"{self.limits.yaml_depth} levels ({Limits.how_to_raise('yaml_depth')})",
+            depth = min(self.limits.yaml_depth, 1000)
+            _fail(self.file, mark.line + 1, mark.column + 1, f"nested deeper than {depth} "
+                  f"levels ({Limits.how_to_raise('yaml_depth')}; libyaml stops at 1000)",
                   "E002")
         if len(self.text) <= _REWORD_SIZE:
             try:
