@@ -293,8 +293,10 @@ def _build(root: yaml.Node, locator: Locator, constructor: _Constructor) -> Any:
             children = []
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise InputError.single(locator.loc(path), "mapping keys must be plain "
-                                                               "scalars", "E001")
+                    raise InputError.single(
+                        SourceLoc(locator.file, key_node.start_mark.line + 1,
+                                  key_node.start_mark.column + 1),
+                        "mapping keys must be plain scalars, not a list or mapping", "E001")
                 key = constructor.construct_object(key_node)
                 if key in result:
                     raise InputError.single(

@@ -149,11 +149,11 @@ def parse_select(text: str) -> exp.Expression:
                                  "statements")
     if not isinstance(statements[0], (exp.Select, exp.SetOperation)):
         raise problem_at(statements[0], "E601", f"expected a SELECT, found "
-                                                f"{_statement_word(statements[0])}")
+                                                f"{statement_word(statements[0])}")
     return statements[0]
 
 
-def _statement_word(node: exp.Expression) -> str:
+def statement_word(node: exp.Expression) -> str:
     kind = node.args.get("kind")
     word = node.key.upper()
     return f"{word} {kind}" if isinstance(kind, str) else word
@@ -256,7 +256,7 @@ def check_query(node: exp.Expression, model: Schema) -> list[SqlProblem]:
 def _unknown_names(node: exp.Expression, model: Schema) -> list[SqlProblem]:
     problems: list[SqlProblem] = []
     ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
-    aliases = _delete_aliases(node)
+    aliases = _delete_aliases(node) | _index_names(node)
     tables = [t for t in node.find_all(exp.Table)
               if t.name.lower() not in ctes and id(t) not in aliases]
     for table in tables:
@@ -287,20 +287,27 @@ def _unknown_names(node: exp.Expression, model: Schema) -> list[SqlProblem]:
 def statement_problems(node: exp.Expression) -> list[SqlProblem]:
     """Whether a raw step may hold this statement at all."""
     if not isinstance(node, RAW_STATEMENTS):
-        return [problem_at(node, "E601", f"{_statement_word(node)} statements are not allowed "
+        return [problem_at(node, "E601", f"{statement_word(node)} statements are not allowed "
                                          "in a raw step; allowed: ALTER/CREATE/DROP TABLE, "
                                          "INDEX or VIEW, INSERT, UPDATE, DELETE")]
     kind = node.args.get("kind")
     if isinstance(node, (exp.Create, exp.Drop, exp.Alter)) and str(kind).upper() not in \
             RAW_OBJECT_KINDS:
-        return [problem_at(node, "E601", f"{_statement_word(node)} is not allowed in a raw "
+        return [problem_at(node, "E601", f"{statement_word(node)} is not allowed in a raw "
                                          "step; only tables, indexes and views")]
     return []
 
 
+def _index_names(node: exp.Expression) -> dict[int, str]:
+    """``DROP INDEX i ON t``: sqlglot holds the index name ``i`` as a table; node id -> it."""
+    if isinstance(node, exp.Drop) and str(node.args.get("kind")).upper() == "INDEX":
+        return {id(t): t.name for t in node.args.get("tables") or []}
+    return {}
+
+
 def referenced_tables(node: exp.Expression) -> set[str]:
     ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
-    aliases = _delete_aliases(node)
+    aliases = _delete_aliases(node) | _index_names(node)
     return {t.name for t in node.find_all(exp.Table)
             if t.name.lower() not in ctes and id(t) not in aliases}
 
@@ -438,7 +445,9 @@ def dml_column_problems(node: exp.Expression, model: Schema) -> list[SqlProblem]
                                                            f"in table {table.name!r}"))
         elif column.name.lower() not in outputs and known and not derived and all(
                 t is not None and t.column(column.name) is None for t in known):
-            names = ", ".join(dict.fromkeys(t.name for t in known))
-            problems.append(problem_at(column, "E102", f"unknown column {column.name!r}: none "
-                                                       f"of {names} has it"))
+            names = list(dict.fromkeys(t.name for t in known))
+            where = f"in table {names[0]!r}" if len(names) == 1 else \
+                f"in any of {', '.join(names)}"
+            problems.append(problem_at(column, "E102", f"unknown column {column.name!r} "
+                                                       f"{where}"))
     return problems

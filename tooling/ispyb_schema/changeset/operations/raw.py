@@ -24,6 +24,7 @@ from ..sqlcheck import (
     problem_at,
     referenced_tables,
     statement_problems,
+    statement_word,
     written_tables,
 )
 from .base import NotReversible, Operation, Piece, Statement, operation
@@ -80,14 +81,15 @@ class RawSql(Operation):
         """A DDL statement whose table (and columns) the declared effect does not change."""
         targets = ddl_targets(statement)
         if targets and not self.effect:
-            return [problem_at(statement, "E606", f"{statement.key.upper()} changes the schema, "
+            return [problem_at(statement, "E606", f"{statement_word(statement)} changes the "
+                                                  "schema, "
                                                   "but the step says 'schema_effect: none', "
                                                   "which admits only INSERT, UPDATE and "
                                                   "DELETE; declare what it does in 'effect:'")]
         missing = [f"{t}.{c}" if c else t for t, c in targets
                    if (t, c.lower() if c else None) not in changed]
         if missing:
-            return [problem_at(statement, "E606", f"{statement.key.upper()} changes "
+            return [problem_at(statement, "E606", f"{statement_word(statement)} changes "
                                                   f"{', '.join(dict.fromkeys(missing))}, which "
                                                   "no step of the declared 'effect' changes")]
         return []
