@@ -196,8 +196,8 @@ class _Composer:
     def _count(self, size: int, event, alias: bool) -> None:
         self.count += size
         if self.count > self.limits.yaml_nodes:
-            what = ("this alias expands the file" if alias else "the file has")
-            _fail(self.file, *_mark(event), f"{what} to more than {self.limits.yaml_nodes:,} "
+            what = "this alias expands the file to" if alias else "the file has"
+            _fail(self.file, *_mark(event), f"{what} more than {self.limits.yaml_nodes:,} "
                   f"values ({Limits.how_to_raise('yaml_nodes')})", "E002")
 
     def _node(self, event, stack: list[list]) -> yaml.Node:
