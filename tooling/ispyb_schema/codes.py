@@ -74,6 +74,8 @@ CODES: dict[str, str] = {
     "E402": "no automatic inverse and no rollback given",
     "E403": "enum values in use would be orphaned",
     "E404": "rollback does not return to the baseline",
+    "E410": "a data step moves values the target column cannot hold (certain loss, not "
+            "acknowledged)",
     # E5xx: ordering and dependencies
     "E501": "dependency cycle",
     "E502": "reads data that an earlier step dropped",
@@ -84,6 +86,7 @@ CODES: dict[str, str] = {
     "E603": "expression element not allowed",
     "E604": "comment inside SQL",
     "E605": "SQL that cannot be checked",
+    "E606": "a raw statement changes the schema other than its declared effect says",
 }
 
 RETIRED: dict[str, str] = {

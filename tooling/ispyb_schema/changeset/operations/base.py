@@ -265,6 +265,10 @@ class Operation:
         such as RENAME TABLE), or None."""
         return None
 
+    def value_moves(self, model: Schema) -> list:
+        """The values a data step moves into columns (``typecheck.Move``), to type-check."""
+        return []
+
     # -- helpers -------------------------------------------------------------------------------
     def error(self, code: str, message: str, *keys, key: bool = False) -> Diagnostic:
         return Diagnostic(self.where(*keys, key=key), message, code)
