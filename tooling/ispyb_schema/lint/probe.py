@@ -23,7 +23,9 @@ from ..fixtures import fixture_sql
 from ..harness.server import Server, scratch_database
 from ..model import Schema
 from ..render.ddl import schema_ddl
-from ..render.quote import ident, qualified
+from ..changeset.operations.data import expression_sql
+from ..changeset.operations.typecheck import describe, losses
+from ..render.quote import ident, qualified, string
 from ..changeset.validate import dependencies
 from .context import LintContext, Step
 from .datachecks import Answer, DataChecks, Question
@@ -31,6 +33,30 @@ from .datachecks import Answer, DataChecks, Question
 
 def questions(step: Step) -> list[Question]:
     """What to ask the data before ``step`` runs."""
+    return _schema_questions(step) + loss_questions(step)
+
+
+def loss_questions(step: Step) -> list[Question]:
+    """For each value a data step may lose on its way (typecheck), the rows that would: their
+    count, the first one's key and value, and the longest value."""
+    out = []
+    for move in step.op.value_moves(step.before):
+        for loss in losses(move, step.before):
+            if loss.certain or not loss.condition:
+                continue
+            source = step.before.table(move.source)
+            key = source.primary_key.columns[0] if source.primary_key else source.columns[0].name
+            value = describe(move, step.before).sql
+            where = f"({loss.condition})" + (f" AND ({expression_sql(move.where_sql, move.scope)})"
+                                             if move.where_sql else "")
+            sql = (f"SELECT COUNT(*), MIN(CONCAT({string(key + ' ')}, {qualified(source.name, key)},"
+                   f" ': ', LEFT(CAST({value} AS CHAR), 60))), MAX(CHAR_LENGTH({value})) "
+                   f"FROM {ident(source.name)} WHERE {where}")
+            out.append(Question("loss", loss.why, sql))
+    return out
+
+
+def _schema_questions(step: Step) -> list[Question]:
     op = step.op
     if isinstance(op, AddIndex) and op.index.is_unique:
         parts = op.resolved(step.before).parts
@@ -90,8 +116,7 @@ def replay(conn, ctx: LintContext) -> DataChecks:
     with conn.cursor() as cursor:
         for item in ctx.plan:
             for step in item.steps:
-                result.answers[id(step)] = [Answer(q, _count(cursor, q.sql))
-                                            for q in questions(step)]
+                result.answers[id(step)] = [_ask(cursor, q) for q in questions(step)]
             try:
                 cursor.execute(item.sql())
             except pymysql.MySQLError as err:
@@ -100,9 +125,13 @@ def replay(conn, ctx: LintContext) -> DataChecks:
     return result
 
 
-def _count(cursor, sql: str) -> int | None:
+def _ask(cursor, question: Question) -> Answer:
     try:
-        cursor.execute(sql)
+        cursor.execute(question.sql)
     except pymysql.MySQLError:  # a column added by the same ALTER is not there yet
-        return None
-    return int(cursor.fetchone()[0])
+        return Answer(question, None)
+    row = cursor.fetchone()
+    extra = [None if v is None else v.decode() if isinstance(v, bytes) else v for v in row[1:]]
+    return Answer(question, int(row[0]), *(str(extra[0]) if extra[0] is not None else None,
+                                           int(extra[1]) if extra[1] is not None else None)
+                  if len(extra) == 2 else ())

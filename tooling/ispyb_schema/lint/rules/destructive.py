@@ -10,6 +10,7 @@ from ...changeset.operations.enums import ChangeEnum
 from ...changeset.operations.indexes import AddIndex, DropIndex
 from ...changeset.operations.keys import AddForeignKey, DropForeignKey
 from ...changeset.operations.tables import DropTable, RenameTable
+from ...changeset.operations.typecheck import losses
 from ..registry import Finding, rule
 
 
@@ -179,3 +180,21 @@ def rename_breaks_readers(ctx):
                                                         f"{step.op.column} value {old!r} to "
                                                         f"{new!r}: code comparing with "
                                                         f"{old!r} breaks")
+
+
+@rule(code="ISP111", name="lossy-move", severity="warning",
+      summary="a data step moves values into a column that may not hold them")
+def lossy_move(ctx):
+    """Each value a data step moves (copy_rows, transform, unpivot, fill_foreign_key, and the
+    moves inside move_columns, split_table and merge_tables) is compared with the column it
+    lands in: a shorter string, text into a number or date, a narrower numeric range or
+    scale, fewer fractional seconds, a narrower charset, an enum or set list that lacks
+    values, NULL into NOT NULL. With a database (`lint --db`) the fixture data settles it: no
+    finding when no row would lose its value, ISP211 when some would."""
+    for step in ctx.steps:
+        measured = {a.question.what for a in ctx.data.of(step) if a.question.kind == "loss"
+                    and a.count is not None} if ctx.data is not None else set()
+        for move in step.op.value_moves(step.before):
+            for loss in losses(move, step.before):
+                if not loss.certain and loss.why not in measured:
+                    yield Finding(step.op.where(*move.keys), f"{loss.why}{_acknowledged(step)}")
