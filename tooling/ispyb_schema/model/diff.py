@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .changetext import difference, type_change
 from .schema import Schema, Table
+from .types import ColumnType
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,9 @@ class Change:
             return f"+ {self.path}"
         if self.kind == "removed":
             return f"- {self.path}"
-        return f"~ {self.path}: {self.before!r} -> {self.after!r}"
+        if isinstance(self.before, ColumnType) and isinstance(self.after, ColumnType):
+            return f"~ {self.path}: {type_change(self.before, self.after)}"
+        return f"~ {self.path}: {difference(repr(self.before), repr(self.after))}"
 
 
 @dataclass
