@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pymysql
 
-from ..changeset.operations.columns import AddColumn, ModifyColumn
+from ..changeset.operations.columns import AddColumn, DropColumn, ModifyColumn
+from ..changeset.operations.tables import DropTable
 from ..changeset.operations.indexes import AddIndex
 from ..changeset.operations.keys import AddForeignKey
 from ..changeset.plan import plan_script
@@ -58,6 +59,12 @@ def loss_questions(step: Step) -> list[Question]:
 
 def _schema_questions(step: Step) -> list[Question]:
     op = step.op
+    if isinstance(op, (DropTable, DropColumn)):  # how many rows hold what is dropped
+        table = step.before.table(op.name if isinstance(op, DropTable) else op.table)
+        names = [c.name for c in table.columns] if isinstance(op, DropTable) else \
+            [table.column(op.column).name]
+        return [Question("filled", f"{table.name}.{n}",
+                         f"SELECT COUNT({ident(n)}) FROM {ident(table.name)}") for n in names]
     if isinstance(op, AddIndex) and op.index.is_unique:
         parts = op.resolved(step.before).parts
         keys = [f"LEFT({ident(p.column)}, {p.length})" if p.length else ident(p.column)

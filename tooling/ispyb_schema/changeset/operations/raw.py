@@ -47,6 +47,12 @@ class RawSql(Operation):
     def statements(self, text: str) -> list[exp.Expression]:
         return parse_statements(text)
 
+    def forward_statements(self) -> list[exp.Expression]:
+        try:
+            return self.statements(self.forward)
+        except SqlProblem:
+            return []
+
     def after(self, model: Schema, problems: list[Diagnostic] | None = None) -> Schema:
         for op in self.effect:
             found = op.check(model)

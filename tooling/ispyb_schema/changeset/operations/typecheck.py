@@ -342,3 +342,48 @@ def certain_loss_problems(op, model: Schema) -> list[Diagnostic]:
                              "acknowledge it with data_loss: {acknowledged: true, reason: …}",
                      *move.keys)
             for move in op.value_moves(model) for loss in losses(move, model) if loss.certain]
+
+
+# -- what a step copies (for naming what a later drop loses) ----------------------------------
+def copied_columns(op, model: Schema) -> set[tuple[str, str]]:
+    """(table, column), lower case, of every source column whose values ``op`` writes
+    somewhere: the columns its moves read, and for a raw step the columns an INSERT's SELECT
+    list or an UPDATE's SET values name. Columns used only to filter or join are not copied."""
+    out: set[tuple[str, str]] = set()
+    for move in op.value_moves(model):
+        try:
+            node = parse_expression(str(move.text))
+        except SqlProblem:
+            continue
+        for column in node.find_all(exp.Column):
+            table = move.scope.tables.get(column.table.lower()) if column.table \
+                else move.scope.default
+            if table:
+                out.add((table.lower(), column.name.lower()))
+    for statement in getattr(op, "forward_statements", lambda: [])():
+        out |= _raw_copies(statement)
+    return out
+
+
+def _raw_copies(node: exp.Expression) -> set[tuple[str, str]]:
+    """Columns whose values a raw INSERT … SELECT or UPDATE writes: its SELECT list or SET
+    values, and the SELECT lists of the derived tables they read from."""
+    if isinstance(node, exp.Insert) and node.expression is not None:
+        values = list(getattr(node.expression, "selects", []))
+    elif isinstance(node, exp.Update):
+        values = [a.expression for a in node.expressions]
+    else:
+        return set()
+    values += [v for sub in node.find_all(exp.Subquery) for v in getattr(sub.this, "selects", [])]
+    tables = list(node.find_all(exp.Table))
+    by_alias = {(t.alias or t.name).lower(): t.name for t in tables}
+    names = [t.name for t in tables]
+    out = set()
+    for value in values:
+        for column in value.find_all(exp.Column):
+            if column.table:
+                owners = [by_alias.get(column.table.lower(), column.table)]
+            else:
+                owners = names  # unqualified: any table of the statement may hold it
+            out |= {(o.lower(), column.name.lower()) for o in owners}
+    return out
