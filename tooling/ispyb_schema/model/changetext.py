@@ -22,6 +22,16 @@ def type_change(a: ColumnType, b: ColumnType) -> str:
     return text if len(text) <= LONG else f"from {_short(a)} to {_short(b)}"
 
 
+def change_difference(before, after) -> str:
+    """``before -> after`` of a changed attribute, types in MariaDB's spelling; an enum or set
+    list as the values it removes and adds; a long text with its differing part first."""
+    if isinstance(before, ColumnType) and isinstance(after, ColumnType) and \
+            before.base == after.base and before.base in ("enum", "set"):
+        return type_change(before, after)
+    shown = [str(v) if isinstance(v, ColumnType) else repr(v) for v in (before, after)]
+    return difference(*shown)
+
+
 def difference(before: str, after: str) -> str:
     """``before -> after``, or, when that is long, the part that differs first with a little
     context (``…'Mesh', ['Burn' -> 'Laue'], 'MAD'…``)."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .changetext import difference, type_change
+from .changetext import change_difference
 from .schema import Schema, Table
-from .types import ColumnType
 
 
 @dataclass(frozen=True)
@@ -29,9 +28,7 @@ class Change:
             return f"+ {self.path}"
         if self.kind == "removed":
             return f"- {self.path}"
-        if isinstance(self.before, ColumnType) and isinstance(self.after, ColumnType):
-            return f"~ {self.path}: {type_change(self.before, self.after)}"
-        return f"~ {self.path}: {difference(repr(self.before), repr(self.after))}"
+        return f"~ {self.path}: {change_difference(self.before, self.after)}"
 
 
 @dataclass
