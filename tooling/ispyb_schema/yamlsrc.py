@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import yaml
 
-from .errors import InputError, SourceLoc
+from .errors import EnvironmentProblem, InputError, SourceLoc
 from .limits import Limits, current_limits
 
 Path_ = tuple[Any, ...]
@@ -147,6 +147,9 @@ class _Composer:
 
     def __init__(self, text: str, file: str, limits: Limits) -> None:
         self.text, self.file, self.limits = text, file, limits
+        if not hasattr(yaml, "CSafeLoader"):
+            raise EnvironmentProblem("PyYAML was installed without libyaml (no yaml.CSafeLoader);"
+                                     " reinstall PyYAML from a wheel that includes it")
         self.loader = yaml.CSafeLoader(text)
         self.anchors: dict[str, tuple[yaml.Node, int]] = {}  # anchor -> (node, expanded size)
         self.count = 0
