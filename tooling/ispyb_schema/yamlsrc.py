@@ -73,7 +73,8 @@ _CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "backspace", 0x0B: "vertical tab", 0x0C
                   0x1B: "ESC", 0x7F: "DEL"}
 _YAML_TAG = "tag:yaml.org,2002:"
 _STANDARD_TAGS = frozenset(_YAML_TAG + t for t in
-                           "str int float bool null binary timestamp seq map".split())
+                           "str int float bool null binary timestamp seq map value".split())
+_STR_TAG, _MERGE_TAG = _YAML_TAG + "str", _YAML_TAG + "merge"
 # Beyond this size a syntax error keeps libyaml's wording (the pure-Python parser, which
 # words errors as the tests expect, is too slow to run again on large files).
 _REWORD_SIZE = 128 * 1024
@@ -166,8 +167,34 @@ class _Composer:
         root: yaml.Node | None = None
         stack: list[list] = []  # [node, start size, anchor, pending mapping key]
         documents = 0
+        get_event, resolve, budget = self.loader.get_event, self.loader.resolve, \
+            self.limits.yaml_nodes
+        scalar_event, scalar_node, mapping_node = yaml.ScalarEvent, yaml.ScalarNode, \
+            yaml.MappingNode
         while True:
-            event = self.loader.get_event()
+            event = get_event()
+            if type(event) is scalar_event and event.tag is None and event.anchor is None and \
+                    stack and self.count < budget:  # the common case, kept short
+                self.count += 1
+                tag = resolve(scalar_node, event.value, event.implicit) if event.implicit[0] \
+                    else _STR_TAG
+                parent = stack[-1]
+                if type(parent[0]) is mapping_node:
+                    if parent[3] is None:
+                        if tag == _MERGE_TAG:
+                            _fail(self.file, *_mark(event), "merge keys ('<<') are not allowed "
+                                                            "here; write the keys out", "E004")
+                        parent[3] = scalar_node(tag, event.value, event.start_mark,
+                                                event.end_mark, style=event.style)
+                    else:
+                        parent[0].value.append((parent[3], scalar_node(
+                            tag, event.value, event.start_mark, event.end_mark,
+                            style=event.style)))
+                        parent[3] = None
+                else:
+                    parent[0].value.append(scalar_node(tag, event.value, event.start_mark,
+                                                       event.end_mark, style=event.style))
+                continue
             if isinstance(event, yaml.StreamEndEvent):
                 return root
             if isinstance(event, yaml.DocumentStartEvent):
@@ -221,7 +248,7 @@ class _Composer:
         if isinstance(event, yaml.ScalarEvent):
             tag = event.tag if event.tag not in (None, "!") else \
                 self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            if tag == "tag:yaml.org,2002:merge" and stack and \
+            if tag == _MERGE_TAG and stack and \
                     isinstance(stack[-1][0], yaml.MappingNode) and stack[-1][3] is None:
                 _fail(self.file, *_mark(event), "merge keys ('<<') are not allowed here; "
                                                 "write the keys out", "E004")
