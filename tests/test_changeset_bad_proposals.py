@@ -2,10 +2,10 @@
 """The corpus of bad proposals: each file says, in its header, the diagnostics it must get.
 
 ``# expect: LINE:COL CODE message fragment`` (or ``FILE:LINE:COL …`` for a diagnostic in
-another file); ``# with: FILE`` validates another file alongside; ``# env: NAME=VALUE`` sets an
-environment variable (a lower limit, to keep a case small). A case whose bytes cannot hold its
-own header (UTF-16) is a ``.bin`` file with its header lines in ``NAME.expect``. Every case must
-exit 2, print nothing on stdout, report exactly the expected diagnostics, and write nothing.
+another file); ``# with: FILE`` validates another file alongside. A case whose bytes cannot
+hold its own header (UTF-16) is a ``.bin`` file with its header lines in ``NAME.expect``. Every
+case must exit 2, print nothing on stdout, report exactly the expected diagnostics, and write
+nothing.
 """
 from __future__ import annotations
 
@@ -32,11 +32,6 @@ def header(path: Path) -> list[str]:
     return source.read_bytes().decode("utf-8", errors="replace").splitlines()
 
 
-def environment(path: Path) -> dict[str, str]:
-    return dict(line.split(":", 1)[1].strip().split("=", 1) for line in header(path)
-                if line.startswith("# env:"))
-
-
 def expectations(path: Path) -> tuple[list[tuple], list[str]]:
     expected, others = [], []
     for line in header(path):
@@ -50,10 +45,8 @@ def expectations(path: Path) -> tuple[list[tuple], list[str]]:
     return expected, others
 
 
-def run(monkeypatch, path: Path, *args: str):
+def run(monkeypatch, *args: str):
     monkeypatch.chdir(BAD)
-    for name, value in environment(path).items():
-        monkeypatch.setenv(name, value)
     return CliRunner().invoke(cli, [*args, "--baseline", str(ROOT / "schema")])
 
 
@@ -67,7 +60,7 @@ def test_the_corpus_is_large_enough():
 def test_bad_proposal_gets_its_diagnostics(path, monkeypatch):
     expected, others = expectations(path)
     assert expected, f"{path.name} has no '# expect:' line"
-    result = run(monkeypatch, path, "validate", path.name, *others)
+    result = run(monkeypatch, "validate", path.name, *others)
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
     assert result.stdout == ""
@@ -84,7 +77,7 @@ def test_bad_proposal_writes_no_plan(path, monkeypatch, tmp_path):
     if expectations(path)[1]:
         pytest.skip("bad only together with its '# with:' file")
     target = tmp_path / "out.sql"
-    result = run(monkeypatch, path, "plan", path.name, "-o", str(target))
+    result = run(monkeypatch, "plan", path.name, "-o", str(target))
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
     assert result.stdout == ""
