@@ -281,9 +281,9 @@ class _Composer:
         if "nesting depth" in str(err.problem):  # libyaml's own bound (1000), beyond ours
             mark = err.problem_mark
             depth = min(self.limits.yaml_depth, 1000)
-            _fail(self.file, mark.line + 1, mark.column + 1, f"nested deeper than {depth} "
-                  f"levels ({Limits.how_to_raise('yaml_depth')}; libyaml stops at 1000)",
-                  "E002")
+            line, column = _flow_opening(self.text, depth) or (mark.line + 1, mark.column + 1)
+            _fail(self.file, line, column, f"nested deeper than {depth} levels "
+                  f"({Limits.how_to_raise('yaml_depth')}; libyaml stops at 1000)", "E002")
         if len(self.text) <= _REWORD_SIZE:
             try:
                 for _ in yaml.parse(self.text, Loader=yaml.SafeLoader):
@@ -294,6 +294,31 @@ class _Composer:
         loc = SourceLoc(self.file, mark.line + 1, mark.column + 1) if mark else \
             SourceLoc(self.file)
         return InputError.single(loc, f"invalid YAML: {err.problem or err}", "E001")
+
+
+def _flow_opening(text: str, depth: int) -> tuple[int, int] | None:
+    """Line and column of the '[' or '{' that opens flow level ``depth + 1`` (quoted text and
+    comments skipped): where a flow collection nested too deep starts."""
+    level, line, start, quote, i = 0, 1, 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\n":
+            line, start = line + 1, i + 1
+        elif quote:
+            if ch == quote and not (quote == '"' and text[i - 1] == "\\"):
+                quote = ""
+        elif ch in "'\"" and (i == 0 or text[i - 1] in " \t[{,:\n"):
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            i = text.find("\n", i) - 1 if "\n" in text[i:] else len(text)
+        elif ch in "[{":
+            level += 1
+            if level > depth:
+                return line, i - start + 1
+        elif ch in "]}":
+            level = max(level - 1, 0)
+        i += 1
+    return None
 
 
 def compose(text: str, file: str, limits: Limits | None = None) -> yaml.Node | None:
