@@ -7,7 +7,7 @@ two names, truncates the file at a random point, injects a control character —
 command exits 0 or 2 (lint also 1: its findings include an error), prints no traceback, and
 ``plan`` writes its file only when it exits 0.
 
-CI runs a bounded number of examples (``ISPYB_SCHEMA_FUZZ_EXAMPLES``, default 25, about a
+CI runs a bounded number of examples (``ISPYB_SCHEMA_FUZZ_EXAMPLES``, default 50, under a
 minute); set it higher for a longer hunt, e.g. ``ISPYB_SCHEMA_FUZZ_EXAMPLES=2000``.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ispyb_schema.cli.main import cli
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "tests" / "data" / "proposals").glob("*.yaml")) + \
     [ROOT / "proposals" / "screening-cleanup.yaml", ROOT / "proposals" / "session-harmonisation.yaml"]
-EXAMPLES = int(os.environ.get("ISPYB_SCHEMA_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("ISPYB_SCHEMA_FUZZ_EXAMPLES", "50"))
 CONTROL = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\u2028", "\ufffe"]
 OTHER_VALUES = [None, 0, -1, 3.5, True, "", "x" * 300, [], {}, ["a", 1], {"a": {"b": []}},
                 "DROP TABLE Protein", "`; --", "'", "2019-13-45", "no", "~"]
