@@ -75,9 +75,6 @@ _YAML_TAG = "tag:yaml.org,2002:"
 _STANDARD_TAGS = frozenset(_YAML_TAG + t for t in
                            "str int float bool null binary timestamp seq map value".split())
 _STR_TAG, _MERGE_TAG = _YAML_TAG + "str", _YAML_TAG + "merge"
-# Beyond this size a syntax error keeps libyaml's wording (the pure-Python parser, which
-# words errors as the tests expect, is too slow to run again on large files).
-_REWORD_SIZE = 128 * 1024
 
 
 def _fail(file: str, line: int, column: int, message: str, code: str = "E001"):
@@ -144,24 +141,34 @@ def _mark(event) -> tuple[int, int]:
 
 
 class _Composer:
-    """Nodes from libyaml's events, with an explicit stack (no recursion) and the budgets."""
+    """Nodes from libyaml's events, with an explicit stack (no recursion) and the budgets.
 
-    def __init__(self, text: str, file: str, limits: Limits) -> None:
+    libyaml's marks equal the pure-Python parser's, except for some syntax errors: those are
+    worded and placed by the pure-Python parser, run again on the file (see _syntax_error).
+    The few texts libyaml refuses and the pure-Python parser reads are composed from the
+    pure-Python parser's events, with the same budgets."""
+
+    def __init__(self, text: str, file: str, limits: Limits, pure_python: bool = False) -> None:
         self.text, self.file, self.limits = text, file, limits
         if not hasattr(yaml, "CSafeLoader"):
             raise EnvironmentProblem("PyYAML was installed without libyaml (no yaml.CSafeLoader);"
                                      " reinstall PyYAML from a wheel that includes it")
-        self.loader = yaml.CSafeLoader(text)
+        self.pure_python = pure_python
+        self.loader = yaml.SafeLoader(text) if pure_python else yaml.CSafeLoader(text)
         self.anchors: dict[str, tuple[yaml.Node, int]] = {}  # anchor -> (node, expanded size)
+        self.opened: dict[str, yaml.Mark] = {}  # every anchor seen so far -> where it starts
         self.count = 0
 
     def compose(self) -> yaml.Node | None:
         try:
             return self._compose()
         except yaml.MarkedYAMLError as err:
-            raise self._syntax_error(err) from None
+            problem = _located(err, self.file) if self.pure_python else self._syntax_error(err)
         finally:
             self.loader.dispose()
+        if problem is None:  # libyaml refuses what PyYAML reads (``[a, b:]``): read it as before
+            return _Composer(self.text, self.file, self.limits, pure_python=True).compose()
+        raise problem
 
     def _compose(self) -> yaml.Node | None:
         root: yaml.Node | None = None
@@ -232,6 +239,10 @@ class _Composer:
 
     def _node(self, event, stack: list[list]) -> yaml.Node:
         if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.opened and event.anchor not in self.anchors:
+                _fail(self.file, *_mark(event), f"invalid YAML: the alias *{event.anchor} is "
+                                                "inside the value it names (a recursive "
+                                                "structure)")
             if event.anchor not in self.anchors:
                 _fail(self.file, *_mark(event), f"invalid YAML: found undefined alias "
                                                 f"{event.anchor!r}")
@@ -239,6 +250,13 @@ class _Composer:
             self._count(size, event, alias=True)
             return node
         self._count(1, event, alias=False)
+        if event.anchor is not None:
+            if event.anchor in self.opened:  # where PyYAML's composer refuses it
+                first = self.opened[event.anchor]
+                _fail(self.file, *_mark(event), f"invalid YAML: found duplicate anchor "
+                                                f"{event.anchor!r} (first occurrence at line "
+                                                f"{first.line + 1}, column {first.column + 1})")
+            self.opened[event.anchor] = event.start_mark
         if event.tag not in (None, "!") and event.tag not in _STANDARD_TAGS:
             short = event.tag.replace(_YAML_TAG, "!!")
             _fail(self.file, *_mark(event), f"the tag {short!r} is not allowed here; only "
@@ -276,24 +294,30 @@ class _Composer:
             parent[0].value.append((parent[3], node))
             parent[3] = None
 
-    def _syntax_error(self, err: yaml.MarkedYAMLError) -> InputError:
-        """libyaml's error, worded and placed as the pure-Python parser words it."""
+    def _syntax_error(self, err: yaml.MarkedYAMLError) -> InputError | None:
+        """libyaml's error, worded and placed as the pure-Python parser words it; None when
+        the pure-Python parser reads the text without error."""
         if "nesting depth" in str(err.problem):  # libyaml's own bound (1000), beyond ours
             mark = err.problem_mark
             depth = min(self.limits.yaml_depth, 1000)
             line, column = _flow_opening(self.text, depth) or (mark.line + 1, mark.column + 1)
             _fail(self.file, line, column, f"nested deeper than {depth} levels "
                   f"({Limits.how_to_raise('yaml_depth')}; libyaml stops at 1000)", "E002")
-        if len(self.text) <= _REWORD_SIZE:
-            try:
-                for _ in yaml.parse(self.text, Loader=yaml.SafeLoader):
-                    pass
-            except yaml.MarkedYAMLError as python_err:
-                err = python_err
-        mark = err.problem_mark or err.context_mark
-        loc = SourceLoc(self.file, mark.line + 1, mark.column + 1) if mark else \
-            SourceLoc(self.file)
-        return InputError.single(loc, f"invalid YAML: {err.problem or err}", "E001")
+        # The pure-Python parser, run again on this file, words and places the error as the
+        # tool always has (libyaml's marks differ by a line for some errors): only a file
+        # with a syntax error pays for it, less than composing it in Python cost before.
+        try:
+            for _ in yaml.parse(self.text, Loader=yaml.SafeLoader):
+                pass
+            return None
+        except yaml.MarkedYAMLError as python_err:
+            return _located(python_err, self.file)
+
+
+def _located(err: yaml.MarkedYAMLError, file: str) -> InputError:
+    mark = err.problem_mark or err.context_mark
+    loc = SourceLoc(file, mark.line + 1, mark.column + 1) if mark else SourceLoc(file)
+    return InputError.single(loc, f"invalid YAML: {err.problem or err}", "E001")
 
 
 def _flow_opening(text: str, depth: int) -> tuple[int, int] | None:
@@ -352,7 +376,7 @@ def _build(root: yaml.Node, locator: Locator, constructor: _Constructor) -> Any:
                         SourceLoc(locator.file, key_node.start_mark.line + 1,
                                   key_node.start_mark.column + 1),
                         "mapping keys must be plain scalars, not a list or mapping", "E001")
-                key = constructor.construct_object(key_node)
+                key = _construct(constructor, key_node, locator.file)
                 if key in result:
                     raise InputError.single(
                         SourceLoc(locator.file, key_node.start_mark.line + 1,
@@ -370,8 +394,20 @@ def _build(root: yaml.Node, locator: Locator, constructor: _Constructor) -> Any:
             into[slot] = items
             todo += reversed([(item, path + (i,), items, i) for i, item in enumerate(node.value)])
         else:
-            into[slot] = constructor.construct_object(node)
+            into[slot] = _construct(constructor, node, locator.file)
     return holder["root"]
+
+
+def _construct(constructor: _Constructor, node: yaml.Node, file: str) -> Any:
+    """A scalar's value; one YAML resolves but Python cannot hold (an impossible date such as
+    2019-13-45, an explicit !!int that is not a number) is an error at the scalar."""
+    try:
+        return constructor.construct_object(node)
+    except (ValueError, OverflowError) as err:
+        what = "date" if node.tag == _YAML_TAG + "timestamp" else "value"
+        raise InputError.single(SourceLoc(file, node.start_mark.line + 1,
+                                          node.start_mark.column + 1),
+                                f"invalid {what}: {err}", "E001") from None
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, Locator]:

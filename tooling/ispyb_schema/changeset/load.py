@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-import yaml
-
-from ..errors import Diagnostic, InputError, SourceLoc
-from ..yamlsrc import compose, parse_yaml, read_source
+from ..errors import Diagnostic, InputError
+from ..yamlsrc import parse_yaml, read_source
 from .assertions import assertion_from_yaml
 from .operations import REGISTRY, DataLoss, Operation, Where
 from .proposal import Author, Decision, Meeting, Proposal
@@ -34,7 +32,7 @@ def read_proposal(path: str | Path) -> tuple[Proposal | None, list[Diagnostic]]:
     before the first broken one, so the semantic layer can check what parsed."""
     path = Path(path)
     try:
-        data, locator = _parse(read_source(path), str(path))
+        data, locator = parse_yaml(read_source(path), str(path))
     except InputError as err:
         return None, err.diagnostics
     problems = _plain_keys(data, locator, ())
@@ -84,31 +82,6 @@ def _proposal(data: dict, broken: set, steps, assertions, path: Path, root: Wher
 
 def _meeting(data: dict | None) -> Meeting | None:
     return Meeting(data["date"], data["name"]) if data else None
-
-
-def _parse(text: str, file: str):
-    try:
-        return parse_yaml(text, file)
-    except ValueError as err:  # an impossible date such as 2019-13-45
-        raise InputError.single(_bad_timestamp(text, file), f"invalid date: {err}",
-                                "E001") from None
-
-
-def _bad_timestamp(text: str, file: str) -> SourceLoc:
-    constructor = yaml.constructor.SafeConstructor()
-    todo = [compose(text, file)]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, yaml.MappingNode):
-            todo += [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += node.value
-        elif node is not None and node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                constructor.construct_yaml_timestamp(node)
-            except ValueError:
-                return SourceLoc(file, node.start_mark.line + 1, node.start_mark.column + 1)
-    return SourceLoc(file)
 
 
 def _plain_keys(data, locator, path) -> list[Diagnostic]:
