@@ -269,6 +269,11 @@ class Operation:
         """The values a data step moves into columns (``typecheck.Move``), to type-check."""
         return []
 
+    def forward_statements(self) -> list:
+        """A raw SQL step's forward statements, parsed (sqlglot expressions); none for the
+        other operations."""
+        return []
+
     # -- helpers -------------------------------------------------------------------------------
     def error(self, code: str, message: str, *keys, key: bool = False) -> Diagnostic:
         return Diagnostic(self.where(*keys, key=key), message, code)

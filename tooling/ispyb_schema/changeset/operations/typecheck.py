@@ -360,7 +360,7 @@ def copied_columns(op, model: Schema) -> set[tuple[str, str]]:
                 else move.scope.default
             if table:
                 out.add((table.lower(), column.name.lower()))
-    for statement in getattr(op, "forward_statements", lambda: [])():
+    for statement in op.forward_statements():
         out |= _raw_copies(statement)
     return out
 
