@@ -54,6 +54,8 @@ def _mutate_data(data, draw):
     """Delete, duplicate or retype a key, or swap two names, somewhere in the proposal."""
     data = copy.deepcopy(data)
     containers = [(p, v) for p, v in _paths(data) if isinstance(v, (dict, list)) and v]
+    if not containers:  # earlier mutations left nothing to mutate
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     path, node = draw(st.sampled_from(containers))
     key = draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
     action = draw(st.sampled_from(["delete", "duplicate", "retype", "swap"]))
@@ -65,8 +67,7 @@ def _mutate_data(data, draw):
         node[f"{key}_copy" if isinstance(key, str) else key] = copy.deepcopy(node[key])
     elif action == "retype":
         node[key] = draw(st.sampled_from(OTHER_VALUES))
-    else:
-        texts = [(p, v) for p, v in _paths(data) if isinstance(v, str) and p and len(v) < 64]
+    elif texts := [(p, v) for p, v in _paths(data) if isinstance(v, str) and p and len(v) < 64]:
         (p1, v1), (p2, v2) = draw(st.sampled_from(texts)), draw(st.sampled_from(texts))
         _at(data, p1[:-1])[p1[-1]], _at(data, p2[:-1])[p2[-1]] = v2, v1
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
