@@ -33,7 +33,7 @@ def test_a_truncated_value_is_reported_with_its_row(scratch_db):
                                  "`Dst`.`path` IS NOT NULL"), True, "row(s)")
     copy = PlannedStatement(1, 1, ("step 1 (copy_rows)",),
                             "INSERT INTO Dst SELECT id, path FROM Src WHERE path IS NOT NULL",
-                            True)
+                            "data")
     probes = MoveProbes(scratch_db.conn, [check], [copy])
     probes.before(copy)
     with scratch_db.conn.cursor() as cur:
