@@ -2,8 +2,10 @@
 """The corpus of bad proposals: each file says, in its header, the diagnostics it must get.
 
 ``# expect: LINE:COL CODE message fragment`` (or ``FILE:LINE:COL …`` for a diagnostic in
-another file); ``# with: FILE`` validates another file alongside. Every case must exit 2,
-print nothing on stdout, report exactly the expected diagnostics, and write nothing.
+another file); ``# with: FILE`` validates another file alongside. A case whose bytes cannot
+hold its own header (UTF-16) is a ``.bin`` file with its header lines in ``NAME.expect``. Every
+case must exit 2, print nothing on stdout, report exactly the expected diagnostics, and write
+nothing.
 """
 from __future__ import annotations
 
@@ -17,16 +19,22 @@ from ispyb_schema.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = ROOT / "tests" / "data" / "bad_proposals"
-CASES = sorted(BAD.glob("*.yaml"))
+CASES = sorted([*BAD.glob("*.yaml"), *BAD.glob("*.bin")])
 EXPECT = re.compile(r"^# expect: (?:(?P<file>[\w.-]+\.yaml):)?(?P<line>\d+):(?P<col>\d+) "
                     r"(?P<code>E\d{3}) (?P<fragment>.+)$")
 DIAGNOSTIC = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): error\[(?P<code>E\d{3})\]: "
                         r"(?P<message>.*)$")
 
 
+def header(path: Path) -> list[str]:
+    sidecar = path.with_suffix(".expect")
+    source = sidecar if sidecar.is_file() else path
+    return source.read_bytes().decode("utf-8", errors="replace").splitlines()
+
+
 def expectations(path: Path) -> tuple[list[tuple], list[str]]:
     expected, others = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in header(path):
         if line.startswith("# expect:"):
             found = EXPECT.match(line)
             assert found, f"{path.name}: unreadable expectation {line!r}"
@@ -54,6 +62,7 @@ def test_bad_proposal_gets_its_diagnostics(path, monkeypatch):
     assert expected, f"{path.name} has no '# expect:' line"
     result = run(monkeypatch, "validate", path.name, *others)
     assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
     assert result.stdout == ""
     found = [m for m in map(DIAGNOSTIC.match, result.stderr.splitlines()) if m]
     actual = [(m["file"], int(m["line"]), int(m["col"]), m["code"], m["message"]) for m in found]
@@ -69,6 +78,7 @@ def test_bad_proposal_writes_no_plan(path, monkeypatch, tmp_path):
         pytest.skip("bad only together with its '# with:' file")
     target = tmp_path / "out.sql"
     result = run(monkeypatch, "plan", path.name, "-o", str(target))
-    assert result.exit_code == 2
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
     assert result.stdout == ""
     assert not target.exists() and not list(tmp_path.iterdir())

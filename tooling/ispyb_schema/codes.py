@@ -14,6 +14,9 @@ CODES: dict[str, str] = {
     "E000": "input error without a more specific code",
     # E00x–E01x: proposal files and their format
     "E001": "invalid YAML",
+    "E002": "input beyond a limit (file size, nesting depth, values with aliases expanded)",
+    "E003": "bytes or characters not allowed (not UTF-8, control characters)",
+    "E004": "YAML feature the format does not use (tags, merge keys)",
     "E010": "invalid table or column definition",
     "E011": "unknown key",
     "E012": "missing required key",
@@ -71,6 +74,8 @@ CODES: dict[str, str] = {
     "E402": "no automatic inverse and no rollback given",
     "E403": "enum values in use would be orphaned",
     "E404": "rollback does not return to the baseline",
+    "E410": "a data step moves values the target column cannot hold (certain loss, not "
+            "acknowledged)",
     # E5xx: ordering and dependencies
     "E501": "dependency cycle",
     "E502": "reads data that an earlier step dropped",
@@ -81,6 +86,7 @@ CODES: dict[str, str] = {
     "E603": "expression element not allowed",
     "E604": "comment inside SQL",
     "E605": "SQL that cannot be checked",
+    "E606": "a raw statement changes the schema other than its declared effect says",
 }
 
 RETIRED: dict[str, str] = {

@@ -8,49 +8,75 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-import yaml
-
-from ..errors import Diagnostic, InputError, SourceLoc
-from ..yamlsrc import parse_yaml
+from ..errors import Diagnostic, InputError
+from ..yamlsrc import parse_yaml, read_source
 from .assertions import assertion_from_yaml
 from .operations import REGISTRY, DataLoss, Operation, Where
 from .proposal import Author, Decision, Meeting, Proposal
-from .schema_errors import schema_diagnostics
+from .schema_errors import schema_check
 
 COMMON_KEYS = ("note", "data_loss", "rollback")
 
 
 def load_proposal(path: str | Path) -> Proposal:
     """Load one proposal file; raises InputError with every problem found in it."""
+    proposal, problems = read_proposal(path)
+    if problems:
+        raise InputError(problems)
+    return proposal
+
+
+def read_proposal(path: str | Path) -> tuple[Proposal | None, list[Diagnostic]]:
+    """One proposal file and every problem in it, of every layer. When the JSON Schema layer
+    finds problems, the proposal returned (if its id and steps could be read) holds the steps
+    before the first broken one, so the semantic layer can check what parsed."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError.single(SourceLoc(str(path)), f"cannot read file: {err}", "E001") from None
-    data, locator = _parse(text, str(path))
+        data, locator = parse_yaml(read_source(path), str(path))
+    except InputError as err:
+        return None, err.diagnostics
     problems = _plain_keys(data, locator, ())
-    if not problems:
-        problems = schema_diagnostics(data, locator)
     if problems:
-        raise InputError(problems)
+        return None, problems
+    problems, broken = schema_check(data, locator)
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), list) or \
+            ("id",) in broken or not isinstance(data.get("id"), str) or ("steps",) in broken:
+        return None, problems
+    whole = not problems
     root = Where(locator)
-    steps = build_steps(data["steps"], root.below("steps"), problems)
-    assertions = tuple(assertion_from_yaml(a, root.below("assertions", i), i)
-                       for i, a in enumerate(data.get("assertions", [])))
-    if problems:
-        raise InputError(problems)
+    stop = min([u[1] for u in broken if u[0] == "steps" and len(u) > 1] + [len(data["steps"])])
+    steps: list[Operation] = []
+    for i, item in enumerate(data["steps"][:stop]):
+        found: list[Diagnostic] = []
+        step = build_step(item, root.below("steps", i), found)
+        problems += found
+        if found or step is None:
+            break  # later steps may build on this one
+        steps.append(step)
+    assertions: tuple = ()
+    if whole and not problems:
+        assertions = tuple(assertion_from_yaml(a, root.below("assertions", i), i)
+                           for i, a in enumerate(data.get("assertions", [])))
+    return _proposal(data, broken, tuple(steps), assertions, path, root), problems
+
+
+def _proposal(data: dict, broken: set, steps, assertions, path: Path, root: Where) -> Proposal:
+    """The proposal, with defaults in place of metadata the schema layer refused."""
+    def get(key, default=None):
+        return default if (key,) in broken else data.get(key, default)
+    text = lambda key: get(key, "") if isinstance(get(key, ""), str) else ""  # noqa: E731
     return Proposal(
-        id=data["id"], title=data["title"], status=data["status"],
+        id=data["id"], title=text("title"), status=text("status") or "draft",
         authors=tuple(Author(a["name"], a["affiliation"], a.get("role", "contributor"))
-                      for a in data["authors"]),
-        created=data["created"], steps=steps, file=str(path), where=root,
-        last_discussed=data.get("last_discussed"),
+                      for a in get("authors", [])),
+        created=text("created"), steps=steps, file=str(path), where=root,
+        last_discussed=get("last_discussed"),
         meetings=tuple(Meeting(m["date"], m["name"], m.get("minutes", ""))
-                       for m in data.get("meetings", [])),
-        proposed_for=_meeting(data.get("proposed_for")),
-        decisions=tuple(Decision(d["date"], d["decision"]) for d in data.get("decisions", [])),
-        motivation=data.get("motivation", ""), discussion=data.get("discussion", ""),
-        depends_on=tuple(data.get("depends_on", ())), supersedes=tuple(data.get("supersedes", ())),
+                       for m in get("meetings", [])),
+        proposed_for=_meeting(get("proposed_for")),
+        decisions=tuple(Decision(d["date"], d["decision"]) for d in get("decisions", [])),
+        motivation=text("motivation"), discussion=text("discussion"),
+        depends_on=tuple(get("depends_on", ())), supersedes=tuple(get("supersedes", ())),
         assertions=assertions)
 
 
@@ -58,49 +84,28 @@ def _meeting(data: dict | None) -> Meeting | None:
     return Meeting(data["date"], data["name"]) if data else None
 
 
-def _parse(text: str, file: str):
-    try:
-        return parse_yaml(text, file)
-    except ValueError as err:  # an impossible date such as 2019-13-45
-        raise InputError.single(_bad_timestamp(text, file), f"invalid date: {err}",
-                                "E001") from None
-
-
-def _bad_timestamp(text: str, file: str) -> SourceLoc:
-    constructor = yaml.constructor.SafeConstructor()
-    todo = [yaml.compose(text, Loader=yaml.SafeLoader)]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, yaml.MappingNode):
-            todo += [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            todo += node.value
-        elif node is not None and node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                constructor.construct_yaml_timestamp(node)
-            except ValueError:
-                return SourceLoc(file, node.start_mark.line + 1, node.start_mark.column + 1)
-    return SourceLoc(file)
-
-
 def _plain_keys(data, locator, path) -> list[Diagnostic]:
     """Dates become 'YYYY-MM-DD' text (in place); keys YAML read as booleans or numbers are
-    reported, since the schema cannot see them."""
+    reported, since the schema cannot see them. Iterative: any depth the loader let through."""
     problems: list[Diagnostic] = []
-    if isinstance(data, dict):
-        for key in list(data):
-            if not isinstance(key, str):
-                problems.append(Diagnostic(locator.loc(path + (key,), key=True),
-                                           f"key {key!r} is not text (YAML reads yes/no/on/off "
-                                           "and numbers specially); quote it", "E013"))
-                continue
-            data[key] = _date_text(data[key])
-            problems += _plain_keys(data[key], locator, path + (key,))
-    elif isinstance(data, list):
-        for i, item in enumerate(data):
-            data[i] = _date_text(item)
-            problems += _plain_keys(data[i], locator, path + (i,))
-    return problems
+    todo = [(data, path)]
+    while todo:
+        data, path = todo.pop()
+        if isinstance(data, dict):
+            for key in list(data):
+                if not isinstance(key, str):
+                    problems.append(Diagnostic(locator.loc(path + (key,), key=True),
+                                               f"key {key!r} is not text (YAML reads "
+                                               "yes/no/on/off and numbers specially); quote it",
+                                               "E013"))
+                    continue
+                data[key] = _date_text(data[key])
+                todo.append((data[key], path + (key,)))
+        elif isinstance(data, list):
+            for i, item in enumerate(data):
+                data[i] = _date_text(item)
+                todo.append((data[i], path + (i,)))
+    return sorted(problems, key=lambda d: (d.loc.line, d.loc.column) if d.loc else (0, 0))
 
 
 def _date_text(value):

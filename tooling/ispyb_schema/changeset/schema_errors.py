@@ -40,6 +40,12 @@ def validator() -> Draft202012Validator:
 
 def schema_diagnostics(data, locator) -> list[Diagnostic]:
     """Every unit (a step, an assertion, a metadata key) with its best error."""
+    return schema_check(data, locator)[0]
+
+
+def schema_check(data, locator) -> tuple[list[Diagnostic], set[tuple]]:
+    """The diagnostics, and the units that have them: ``("steps", i)``, ``("assertions", i)``,
+    ``(key,)`` for a metadata key, ``("root", …)`` for the document as a whole."""
     units: dict[tuple, list[ValidationError]] = {}
     for error in validator().iter_errors(data):
         path = tuple(error.absolute_path)
@@ -48,7 +54,8 @@ def schema_diagnostics(data, locator) -> list[Diagnostic]:
             unit = ("root", error.validator, len(units))  # each root problem on its own
         units.setdefault(unit, []).append(error)
     diagnostics = [_diagnostic(_best(errors), locator) for errors in units.values()]
-    return sorted(diagnostics, key=lambda d: (d.loc.line, d.loc.column) if d.loc else (0, 0))
+    return sorted(diagnostics, key=lambda d: (d.loc.line, d.loc.column) if d.loc else (0, 0)), \
+        set(units)
 
 
 def _rank(error: ValidationError) -> tuple:

@@ -149,11 +149,11 @@ def parse_select(text: str) -> exp.Expression:
                                  "statements")
     if not isinstance(statements[0], (exp.Select, exp.SetOperation)):
         raise problem_at(statements[0], "E601", f"expected a SELECT, found "
-                                                f"{_statement_word(statements[0])}")
+                                                f"{statement_word(statements[0])}")
     return statements[0]
 
 
-def _statement_word(node: exp.Expression) -> str:
+def statement_word(node: exp.Expression) -> str:
     kind = node.args.get("kind")
     word = node.key.upper()
     return f"{word} {kind}" if isinstance(kind, str) else word
@@ -256,7 +256,7 @@ def check_query(node: exp.Expression, model: Schema) -> list[SqlProblem]:
 def _unknown_names(node: exp.Expression, model: Schema) -> list[SqlProblem]:
     problems: list[SqlProblem] = []
     ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
-    aliases = _delete_aliases(node)
+    aliases = _delete_aliases(node) | _index_names(node)
     tables = [t for t in node.find_all(exp.Table)
               if t.name.lower() not in ctes and id(t) not in aliases]
     for table in tables:
@@ -287,20 +287,27 @@ def _unknown_names(node: exp.Expression, model: Schema) -> list[SqlProblem]:
 def statement_problems(node: exp.Expression) -> list[SqlProblem]:
     """Whether a raw step may hold this statement at all."""
     if not isinstance(node, RAW_STATEMENTS):
-        return [problem_at(node, "E601", f"{_statement_word(node)} statements are not allowed "
+        return [problem_at(node, "E601", f"{statement_word(node)} statements are not allowed "
                                          "in a raw step; allowed: ALTER/CREATE/DROP TABLE, "
                                          "INDEX or VIEW, INSERT, UPDATE, DELETE")]
     kind = node.args.get("kind")
     if isinstance(node, (exp.Create, exp.Drop, exp.Alter)) and str(kind).upper() not in \
             RAW_OBJECT_KINDS:
-        return [problem_at(node, "E601", f"{_statement_word(node)} is not allowed in a raw "
+        return [problem_at(node, "E601", f"{statement_word(node)} is not allowed in a raw "
                                          "step; only tables, indexes and views")]
     return []
 
 
+def _index_names(node: exp.Expression) -> dict[int, str]:
+    """``DROP INDEX i ON t``: sqlglot holds the index name ``i`` as a table; node id -> it."""
+    if isinstance(node, exp.Drop) and str(node.args.get("kind")).upper() == "INDEX":
+        return {id(t): t.name for t in node.args.get("tables") or []}
+    return {}
+
+
 def referenced_tables(node: exp.Expression) -> set[str]:
     ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
-    aliases = _delete_aliases(node)
+    aliases = _delete_aliases(node) | _index_names(node)
     return {t.name for t in node.find_all(exp.Table)
             if t.name.lower() not in ctes and id(t) not in aliases}
 
@@ -368,3 +375,79 @@ def view_references(definition: str) -> frozenset[tuple[str, str | None]]:
         for name in ([table] if table else sorted({t for t, _ in out})):
             out.add((name, column.name))
     return frozenset(out)
+
+
+# -- raw statements against their declared effect and the model at their step --------------
+DML_STATEMENTS = (exp.Insert, exp.Update, exp.Delete)
+
+
+def ddl_targets(node: exp.Expression) -> list[tuple[str, str | None]]:
+    """What a DDL statement changes: (table or view, None) and (table, column) for each column
+    an ALTER names; empty for DML."""
+    if isinstance(node, DML_STATEMENTS):
+        return []
+    if isinstance(node, exp.Alter):
+        table = node.this.name
+        out: list[tuple[str, str | None]] = [(table, None)]
+        for action in node.args.get("actions") or []:
+            if isinstance(action, exp.AlterRename):
+                out.append((action.this.name, None))
+            elif isinstance(action, exp.ColumnDef):
+                out.append((table, action.name))
+            elif isinstance(action, exp.ModifyColumn):
+                out.append((table, action.this.name))
+                if action.args.get("rename_from"):
+                    out.append((table, action.args["rename_from"].name))
+            elif isinstance(action, exp.RenameColumn):
+                out += [(table, action.this.name), (table, action.args["to"].name)]
+            elif isinstance(action, exp.Drop) and str(action.args.get("kind")).upper() == "COLUMN":
+                out += [(table, c.name) for c in action.args.get("tables") or []]
+        return out
+    if isinstance(node, exp.Create) and isinstance(node.this, exp.Index):
+        return [(node.this.args["table"].name, None)]
+    if isinstance(node, exp.Drop) and isinstance(node.args.get("cluster"), exp.OnProperty):
+        return [(node.args["cluster"].this.name, None)]  # DROP INDEX i ON t
+    if isinstance(node, exp.Drop):
+        return [(t.name, None) for t in node.args.get("tables") or []
+                if isinstance(t, exp.Table)]
+    target = node.this.this if isinstance(node.this, exp.Schema) else node.this
+    return [(target.name, None)] if isinstance(target, exp.Table) else []
+
+
+def dml_column_problems(node: exp.Expression, model: Schema) -> list[SqlProblem]:
+    """Columns an INSERT, UPDATE or DELETE names that its tables do not have: the INSERT's
+    column list, SET targets, and every column reference (joins, WHERE, the SELECT of an
+    INSERT … SELECT), resolved through the statement's own aliases."""
+    if not isinstance(node, DML_STATEMENTS):
+        return []
+    ctes = {cte.alias_or_name.lower() for cte in node.find_all(exp.CTE)}
+    tables = [t for t in node.find_all(exp.Table) if t.name.lower() not in ctes]
+    by_alias = {t.alias.lower(): t.name for t in tables if t.alias}
+    by_alias.update({t.name.lower(): t.name for t in tables})
+    derived = {s.alias.lower() for s in node.find_all(exp.Subquery) if s.alias}
+    problems: list[SqlProblem] = []
+    if isinstance(node, exp.Insert) and isinstance(node.this, exp.Schema):
+        target = model.table(node.this.this.name)
+        for name in node.this.expressions:
+            if target is not None and target.column(name.name) is None:
+                problems.append(problem_at(name, "E102", f"INSERT INTO {target.name} names "
+                                                         f"unknown column {name.name!r}"))
+    known = [model.table(t.name) for t in tables]
+    outputs = {a.alias.lower() for a in node.find_all(exp.Alias)}
+    for column in node.find_all(exp.Column):
+        qualifier = column.table.lower()
+        if qualifier:
+            if qualifier in derived:
+                continue
+            table = model.table(by_alias.get(qualifier, ""))
+            if table is not None and table.column(column.name) is None:
+                problems.append(problem_at(column, "E102", f"unknown column {column.name!r} "
+                                                           f"in table {table.name!r}"))
+        elif column.name.lower() not in outputs and known and not derived and all(
+                t is not None and t.column(column.name) is None for t in known):
+            names = list(dict.fromkeys(t.name for t in known))
+            where = f"in table {names[0]!r}" if len(names) == 1 else \
+                f"in any of {', '.join(names)}"
+            problems.append(problem_at(column, "E102", f"unknown column {column.name!r} "
+                                                       f"{where}"))
+    return problems

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..errors import Diagnostic, InputError
 from ..model import Schema
 from .engine import Walker
-from .load import load_proposal
+from .load import read_proposal
 from .proposal import Proposal, without_batches
 from .walk import ProposalWalk
 
@@ -31,6 +31,7 @@ class Validation:
     bases: dict[str, Schema] = field(default_factory=dict)  # the model each starts from
     walks: dict[str, ProposalWalk] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    partial: set[str] = field(default_factory=set)  # loaded with problems: walked, not used
     walker: Walker = field(default_factory=Walker, repr=False)
     unbatched: dict[str, Proposal] = field(default_factory=dict, repr=False)
 
@@ -82,7 +83,7 @@ def _validate(paths: list[Path], baseline: Schema) -> Validation:
     result.order = _topological(result, cyclic)
     for pid in result.order:
         proposal = result.proposals[pid]
-        if any(d not in result.walks or result.walks[d].diagnostics
+        if any(d not in result.walks or result.walks[d].diagnostics or d in result.partial
                for d in proposal.depends_on):
             continue  # a dependency is broken; its own errors say why
         base = baseline
@@ -91,6 +92,9 @@ def _validate(paths: list[Path], baseline: Schema) -> Validation:
         result.bases[pid] = base
         result.walks[pid] = result.over(pid, base)
         result.diagnostics += result.walks[pid].diagnostics
+    for pid in result.partial:  # checked as far as it parsed; no stage may use it
+        result.proposals.pop(pid, None), result.bases.pop(pid, None), result.walks.pop(pid, None)
+    result.order = [pid for pid in result.order if pid not in result.partial]
     return result
 
 
@@ -101,17 +105,21 @@ def _load_all(files: list[Path], result: Validation) -> None:
         if path.resolve() in seen_files:
             continue
         seen_files.add(path.resolve())
-        try:
-            proposal = load_proposal(path)
-        except InputError as err:
-            result.diagnostics += err.diagnostics
+        proposal, problems = read_proposal(path)
+        result.diagnostics += problems
+        if proposal is None:
             continue
-        if proposal.id in result.proposals:
-            first = result.proposals[proposal.id].file
+        same = next((p for p in result.proposals.values()
+                     if p.id.lower() == proposal.id.lower()), None)
+        if same is not None:  # ids name files and upstream scripts: case must not tell apart
+            also = "" if same.id == proposal.id else f" (as {same.id!r}; ids must differ " \
+                                                     "in more than case)"
             result.diagnostics.append(Diagnostic(proposal.loc("id"), f"proposal id "
-                                                 f"{proposal.id!r} is also used by {first}",
-                                                 "E304"))
+                                                 f"{proposal.id!r} is also used by "
+                                                 f"{same.file}{also}", "E304"))
             continue
+        if problems:
+            result.partial.add(proposal.id)  # its steps up to the first broken one are walked
         if path.stem != proposal.id:
             result.diagnostics.append(Diagnostic(proposal.loc("id"), f"the file is named "
                                                  f"{path.name!r} but the id is "
@@ -121,13 +129,21 @@ def _load_all(files: list[Path], result: Validation) -> None:
         for key in ("depends_on", "supersedes"):
             for i, pid in enumerate(getattr(proposal, key)):
                 sibling = path.parent / f"{pid}.yaml"
-                if sibling.is_file():
+                if sibling.is_file() and _exact_name(sibling):
                     if key == "depends_on":
                         todo.append(sibling)
                 elif pid not in result.proposals:
                     result.diagnostics.append(Diagnostic(
                         proposal.loc(key, i), f"unknown proposal id {pid!r}: no {pid}.yaml "
                                               f"next to {path.name}", "E106"))
+
+
+def _exact_name(path: Path) -> bool:
+    """Whether the file exists under exactly this name (not only case-insensitively)."""
+    try:
+        return path.name in {p.name for p in path.parent.iterdir()}
+    except OSError:
+        return False
 
 
 def _cycles(result: Validation) -> set[str]:

@@ -12,6 +12,7 @@ import importlib
 import click
 
 from .. import __version__
+from .guard import run_guarded
 
 # name -> "module:attribute", in the order the help lists them
 COMMANDS = {
@@ -72,4 +73,4 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli()
+    run_guarded(cli)  # no traceback ever: unexpected errors exit 3 (see guard.py)

@@ -9,7 +9,7 @@ from ..changeset.walk import Primitive as Step
 
 @dataclass(frozen=True)
 class Question:
-    kind: str  # "unique", "not null", "foreign key" or "rows"
+    kind: str  # "unique", "not null", "foreign key", "loss" or "rows"
     what: str  # what the step adds, for the message
     sql: str   # SELECT COUNT(*) of the rows that would violate it (or of all rows)
 
@@ -18,6 +18,8 @@ class Question:
 class Answer:
     question: Question
     count: int | None  # None: the question could not be asked (the column is not there yet)
+    example: str | None = None  # a "loss" question's first row (key and value)
+    longest: int | None = None  # a "loss" question's longest value, in characters
 
 
 @dataclass

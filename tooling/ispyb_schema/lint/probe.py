@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pymysql
 
-from ..changeset.operations.columns import AddColumn, ModifyColumn
+from ..changeset.operations.columns import AddColumn, DropColumn, ModifyColumn
+from ..changeset.operations.tables import DropTable
 from ..changeset.operations.indexes import AddIndex
 from ..changeset.operations.keys import AddForeignKey
 from ..changeset.plan import plan_script
@@ -23,7 +24,9 @@ from ..fixtures import fixture_sql
 from ..harness.server import Server, scratch_database
 from ..model import Schema
 from ..render.ddl import schema_ddl
-from ..render.quote import ident, qualified
+from ..changeset.operations.data import expression_sql
+from ..changeset.operations.typecheck import describe, losses
+from ..render.quote import ident, qualified, string
 from ..changeset.validate import dependencies
 from .context import LintContext, Step
 from .datachecks import Answer, DataChecks, Question
@@ -31,7 +34,37 @@ from .datachecks import Answer, DataChecks, Question
 
 def questions(step: Step) -> list[Question]:
     """What to ask the data before ``step`` runs."""
+    return _schema_questions(step) + loss_questions(step)
+
+
+def loss_questions(step: Step) -> list[Question]:
+    """For each value a data step may lose on its way (typecheck), the rows that would: their
+    count, the first one's key and value, and the longest value."""
+    out = []
+    for move in step.op.value_moves(step.before):
+        for loss in losses(move, step.before):
+            if loss.certain or not loss.condition:
+                continue
+            source = step.before.table(move.source)
+            key = source.primary_key.columns[0] if source.primary_key else source.columns[0].name
+            value = describe(move, step.before).sql
+            where = f"({loss.condition})" + (f" AND ({expression_sql(move.where_sql, move.scope)})"
+                                             if move.where_sql else "")
+            sql = (f"SELECT COUNT(*), MIN(CONCAT({string(key + ' ')}, {qualified(source.name, key)},"
+                   f" ': ', LEFT(CAST({value} AS CHAR), 60))), MAX(CHAR_LENGTH({value})) "
+                   f"FROM {ident(source.name)} WHERE {where}")
+            out.append(Question("loss", loss.why, sql))
+    return out
+
+
+def _schema_questions(step: Step) -> list[Question]:
     op = step.op
+    if isinstance(op, (DropTable, DropColumn)):  # how many rows hold what is dropped
+        table = step.before.table(op.name if isinstance(op, DropTable) else op.table)
+        names = [c.name for c in table.columns] if isinstance(op, DropTable) else \
+            [table.column(op.column).name]
+        return [Question("filled", f"{table.name}.{n}",
+                         f"SELECT COUNT({ident(n)}) FROM {ident(table.name)}") for n in names]
     if isinstance(op, AddIndex) and op.index.is_unique:
         parts = op.resolved(step.before).parts
         keys = [f"LEFT({ident(p.column)}, {p.length})" if p.length else ident(p.column)
@@ -90,8 +123,7 @@ def replay(conn, ctx: LintContext) -> DataChecks:
     with conn.cursor() as cursor:
         for item in ctx.plan:
             for step in item.steps:
-                result.answers[id(step)] = [Answer(q, _count(cursor, q.sql))
-                                            for q in questions(step)]
+                result.answers[id(step)] = [_ask(cursor, q) for q in questions(step)]
             try:
                 cursor.execute(item.sql())
             except pymysql.MySQLError as err:
@@ -100,9 +132,13 @@ def replay(conn, ctx: LintContext) -> DataChecks:
     return result
 
 
-def _count(cursor, sql: str) -> int | None:
+def _ask(cursor, question: Question) -> Answer:
     try:
-        cursor.execute(sql)
+        cursor.execute(question.sql)
     except pymysql.MySQLError:  # a column added by the same ALTER is not there yet
-        return None
-    return int(cursor.fetchone()[0])
+        return Answer(question, None)
+    row = cursor.fetchone()
+    extra = [None if v is None else v.decode() if isinstance(v, bytes) else v for v in row[1:]]
+    return Answer(question, int(row[0]), *(str(extra[0]) if extra[0] is not None else None,
+                                           int(extra[1]) if extra[1] is not None else None)
+                  if len(extra) == 2 else ())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .changetext import change_difference
 from .schema import Schema, Table
 
 
@@ -27,7 +28,7 @@ class Change:
             return f"+ {self.path}"
         if self.kind == "removed":
             return f"- {self.path}"
-        return f"~ {self.path}: {self.before!r} -> {self.after!r}"
+        return f"~ {self.path}: {change_difference(self.before, self.after)}"
 
 
 @dataclass

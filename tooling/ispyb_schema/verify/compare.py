@@ -26,7 +26,7 @@ from sqlglot import exp
 from ..importer.dialect import MariaDB
 from ..changeset.script import ScriptStatement
 from ..importer.live import import_connection, import_foreign_keys
-from ..model import Change, ColumnType, Schema, View, diff_schemas
+from ..model import Change, Schema, View, diff_schemas
 
 VIEW_OPTIONS = ("algorithm", "security", "check_option")
 
@@ -86,15 +86,9 @@ def view_differences(expected: Schema, actual: Schema, columns: dict[str, list[s
     return out
 
 
-def _shown(value) -> str:
-    return str(value) if isinstance(value, ColumnType) else repr(value)
-
-
 def change_text(change: Change) -> str:
     """One line per difference, types in MariaDB's spelling."""
-    if change.kind == "changed":
-        return f"~ {change.path}: {_shown(change.before)} -> {_shown(change.after)}"
-    return str(change)
+    return str(change)  # types in MariaDB's spelling, enum lists as values removed/added
 
 
 def schema_differences(expected: Schema, conn, database: str,

@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+from collections import Counter
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -200,11 +202,20 @@ def assertion_result(cur, rendered: RenderedAssertion, before: Digest | None) ->
 
 
 def move_result(check: MoveCheck, source: Digest, target_before: Digest | None,
-                target_after: Digest) -> CheckResult:
+                target_after: Digest, values: tuple[list[str], list[str]] | None = None
+                ) -> CheckResult:
+    """Digests compared, and the values row by row when they were fetched (``values``: those
+    that left and those that arrived, each sorted): the first differing row is named."""
     arrived = target_after - target_before if check.grows and target_before else target_after
     ok = arrived == source
     unit = check.unit
-    if ok:
+    differing = first_difference(*values) if values else None
+    if differing and ok:
+        ok = False  # equal digests, yet the values differ: the checksum missed it
+    if differing:
+        message = (f"{check.label}: {check.what}: {source.rows} {unit} left, {arrived.rows} "
+                   f"arrived; first differing row: {differing}")
+    elif ok:
         message = f"{check.label}: {check.what}: all {source.rows} {unit} arrived"
     elif arrived.rows == source.rows:
         message = (f"{check.label}: {check.what}: {source.rows} {unit} left, as many arrived "
@@ -214,6 +225,24 @@ def move_result(check: MoveCheck, source: Digest, target_before: Digest | None,
                    f"{arrived.rows} arrived")
     return CheckResult("moved values", f"{check.label}: {check.what}", ok, message,
                        {"left": source.to_dict(), "arrived": arrived.to_dict()})
+
+
+def first_difference(left: list[str], arrived: list[str]) -> str | None:
+    """The first row, in key order, that left and did not arrive (and what arrived in its
+    place), or that arrived without having left; None when the two agree."""
+    missing = sorted((Counter(left) - Counter(arrived)).elements())
+    extra = sorted((Counter(arrived) - Counter(left)).elements())
+    if missing and extra:
+        return f"{_clip(missing[0])} left, {_clip(extra[0])} arrived in its place"
+    if missing:
+        return f"{_clip(missing[0])} left and did not arrive"
+    if extra:
+        return f"{_clip(extra[0])} arrived but did not leave"
+    return None
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 120 else text[:117] + "…"
 
 
 def _written(table: str, column: str, writers: dict[tuple[str, str | None], list[str]]

@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """Digests taken while the forward script runs: around the data statements of the steps that
-move values (see :mod:`.moves`)."""
+move values (see :mod:`.moves`), and the values themselves, row by row, so that a changed
+value is shown (the first differing row), not only counted."""
 from __future__ import annotations
+
+from collections import Counter
 
 import pymysql
 
 from .moves import MoveCheck
-from .snapshot import Digest, fetch_digest
+from .snapshot import Digest, fetch_digest, values_sql
+
+VALUE_ROWS = 200_000  # beyond this many rows a move is compared by its digests only
 from .statements import PlannedStatement
 
 
@@ -28,6 +33,7 @@ class MoveProbes:
         self.target_before: dict[int, Digest] = {}
         self.target_after: dict[int, Digest] = {}
         self.errors: dict[int, str] = {}
+        self.values: dict[tuple[int, str], list[str]] = {}  # (check, which) -> row texts
 
     def before(self, statement: PlannedStatement) -> None:
         for check in self.first.get(statement.index, []):
@@ -46,14 +52,35 @@ class MoveProbes:
             return
         try:
             with self.conn.cursor() as cur:
-                into[id(check)] = fetch_digest(cur, sql)
+                into[id(check)] = digest = fetch_digest(cur, sql)
+                if digest.rows <= VALUE_ROWS:
+                    cur.execute(values_sql(sql))
+                    self.values[(id(check), self._which(into))] = [
+                        r[0].decode("utf-8", "replace") if isinstance(r[0], bytes) else r[0]
+                        for r in cur.fetchall()]
         except pymysql.MySQLError as err:
             self.errors[id(check)] = f"MariaDB error {err.args[0]}: {err.args[-1]}"
 
-    def measured(self) -> list[tuple[MoveCheck, Digest, Digest | None, Digest]]:
-        """(check, source, target before, target after) for every check that ran."""
+    def _which(self, into: dict) -> str:
+        return {id(self.source): "source", id(self.target_before): "before"}.get(id(into),
+                                                                                 "after")
+
+    def rows(self, check: MoveCheck) -> tuple[list[str], list[str]] | None:
+        """The values that left and those that arrived, when all were fetched."""
+        got = {w: self.values.get((id(check), w)) for w in ("source", "before", "after")}
+        if got["source"] is None or got["after"] is None or \
+                (check.grows and got["before"] is None):
+            return None
+        arrived = Counter(got["after"])
+        if check.grows:
+            arrived -= Counter(got["before"])
+        return got["source"], sorted(arrived.elements())
+
+    def measured(self) -> list[tuple]:
+        """(check, source, target before, target after, (values left, values arrived) or
+        None) for every check that ran."""
         return [(c, self.source[id(c)], self.target_before.get(id(c)),
-                 self.target_after[id(c)]) for c in self.checks
+                 self.target_after[id(c)], self.rows(c)) for c in self.checks
                 if id(c) in self.target_after and id(c) not in self.errors]
 
     def unmeasured(self) -> list[tuple[MoveCheck, str]]:

@@ -52,12 +52,24 @@ def row_text(parts: list[str]) -> str:
 
 
 def sums(text: str) -> str:
-    return f"COALESCE(SUM(CRC32({text})), 0)"
+    return f"COALESCE(SUM(CRC32({text})), 0)"  # values_sql undoes this shape: keep them in step
 
 
 def digest_sql(source: str, text: str, where: str | None = None) -> str:
     """``(rows, checksum)`` of ``text`` over ``source`` (a table or a derived table)."""
     return f"SELECT COUNT(*), {sums(text)} FROM {source}" + (f" WHERE {where}" if where else "")
+
+
+_DIGEST_HEAD = "SELECT COUNT(*), COALESCE(SUM(CRC32("
+_DIGEST_TAIL = ")), 0) FROM "
+
+
+def values_sql(digest: str) -> str:
+    """The rows' texts behind a ``digest_sql`` query, in order: the values themselves, to
+    compare row by row (rows start with their key columns, so the order is the key's)."""
+    assert digest.startswith(_DIGEST_HEAD), digest
+    text, rest = digest[len(_DIGEST_HEAD):].split(_DIGEST_TAIL, 1)
+    return f"SELECT {text} FROM {rest} ORDER BY 1"
 
 
 def fetch_digest(cur, sql: str) -> Digest:

@@ -64,6 +64,8 @@ class Where:
             return base
         lines = _file_lines(base.file)
         start = lines[base.line - 1][base.column - 1:] if base.line <= len(lines) else ""
+        if start[:1] == ">" and line == 1:  # folded: the text's one line spans source lines
+            return _folded(base, lines, col)
         if start[:1] in ("|", ">"):  # a block scalar: its text starts on the next line
             target = lines[base.line - 1 + line] if base.line + line <= len(lines) else ""
             indent = len(target) - len(target.lstrip(" "))
@@ -71,6 +73,20 @@ class Where:
         quote = 1 if start[:1] in ("'", '"') else 0
         column = base.column + quote + col - 1 if line == 1 else col
         return SourceLoc(base.file, base.line + line - 1, column)
+
+
+def _folded(base: SourceLoc, lines: tuple[str, ...], col: int) -> SourceLoc:
+    """Column ``col`` of a folded scalar's first line, found in the source lines it joins
+    (each source line's text, then one space)."""
+    offset, number = 0, base.line
+    while number < len(lines):
+        text = lines[number].strip(" ")
+        if not text or offset + len(text) + 1 >= col:
+            indent = len(lines[number]) - len(lines[number].lstrip(" "))
+            return SourceLoc(base.file, number + 1, indent + max(col - offset, 1))
+        offset += len(text) + 1
+        number += 1
+    return base
 
 
 NOWHERE = Where()
@@ -248,6 +264,15 @@ class Operation:
         """The online-DDL kind of a whole statement it renders (an ALTER in statement form,
         such as RENAME TABLE), or None."""
         return None
+
+    def value_moves(self, model: Schema) -> list:
+        """The values a data step moves into columns (``typecheck.Move``), to type-check."""
+        return []
+
+    def forward_statements(self) -> list:
+        """A raw SQL step's forward statements, parsed (sqlglot expressions); none for the
+        other operations."""
+        return []
 
     # -- helpers -------------------------------------------------------------------------------
     def error(self, code: str, message: str, *keys, key: bool = False) -> Diagnostic:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 
 from ...errors import Diagnostic
 from ...model import Column, Generated, Index, Schema, Table
+from ...model.changetext import type_change
 from ...model.serialize import table_from_dict
 from ...render.ddl import column_definition
 from ...render.quote import ident
@@ -402,7 +403,7 @@ class ModifyColumn(Operation):
             for fk, _ in foreign_keys_using(model, self.table, column.name):
                 problems.append(self.error("E302", f"{self.table}.{column.name} is used by "
                                                    f"foreign key {fk}; MariaDB cannot change its "
-                                                   f"type from {column.type} to {new.type}",
+                                                   f"type {type_change(column.type, new.type)}",
                                            "column"))
         if view_users(model, self.table, column.name) and new.type != column.type:
             problems.append(self.error("E303", f"{self.table}.{column.name} is used by a view; "
@@ -486,7 +487,7 @@ def narrowing(old: Column, new: Column) -> str | None:
         return "becomes NOT NULL: existing NULLs make the ALTER fail or become 0/''"
     if a == b:
         return None
-    what = f"changes type from {a} to {b}"
+    what = f"changes type {type_change(a, b)}"
     if a.base in _INT_RANK and b.base in _INT_RANK:
         ra, rb = _INT_RANK[a.base], _INT_RANK[b.base]
         fits = rb >= ra if a.unsigned == b.unsigned else a.unsigned and rb > ra

@@ -18,6 +18,7 @@ from ...render.quote import ident, idents, qualified
 from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression, qualify
 from .base import NotReversible, Operation, Piece, Statement, Where, operation
 from .batch import and_also, batch_problems, in_batches
+from .typecheck import Move, certain_loss_problems
 
 
 def scope_of(model: Schema, *tables: str, default: str | None = None) -> Scope:
@@ -128,7 +129,12 @@ class CopyRows(DataStep):
         if self.where_sql:
             problems += expression_problems(self.where, ("where",), self.where_sql, scope)
         problems += missing_required(self, target, [n for n, _ in self.columns], ("columns",))
-        return problems + batch_problems(self, model.table(self.source))
+        problems += batch_problems(self, model.table(self.source))
+        return problems or certain_loss_problems(self, model)
+
+    def value_moves(self, model: Schema) -> list[Move]:
+        return [Move(self.target, name, text, self.scope(model), ("columns", name), self.source,
+                     self.where_sql) for name, text in self.columns]
 
     def render(self, model: Schema) -> list[Piece]:
         scope = self.scope(model)
@@ -183,7 +189,12 @@ class Transform(DataStep):
             if getattr(self, key) is not None:
                 yaml_key = {"inverse_expression": "inverse", "where_sql": "where"}.get(key, key)
                 problems += expression_problems(self.where, (yaml_key,), getattr(self, key), scope)
-        return problems + batch_problems(self, table)
+        problems += batch_problems(self, table)
+        return problems or certain_loss_problems(self, model)
+
+    def value_moves(self, model: Schema) -> list[Move]:
+        return [Move(self.table, self.column, self.expression, scope_of(model, self.table),
+                     ("expression",), self.table, self.where_sql)]
 
     def render(self, model: Schema) -> list[Piece]:
         scope = scope_of(model, self.table)
@@ -255,8 +266,9 @@ class _Repeated(DataStep):
                                                 scope_of(model, self.source))
         given = [d for d, _ in self.key_columns] + [self.value, self.order or ""] + \
             [d for d, _ in self.set_values]
-        return problems + missing_required(self, target, given, ()) + \
+        problems += missing_required(self, target, given, ()) + \
             batch_problems(self, source)
+        return problems or certain_loss_problems(self, model)
 
 
 @operation("unpivot")
@@ -297,6 +309,16 @@ class Unpivot(_Repeated):
     def reads(self, model: Schema):
         names = list(self.columns) + [s for _, s in self.key_columns]
         return {spelled(model, self.source, c) for c in names}
+
+    def value_moves(self, model: Schema) -> list[Move]:
+        scope = scope_of(model, self.source)
+        moved = [Move(self.target, self.value, f"`{c}`", scope, ("columns", i), self.source,
+                      f"`{c}` IS NOT NULL" if self.skip_null else None)
+                 for i, c in enumerate(self.columns)]
+        moved += [Move(self.target, dst, f"`{src}`", scope, ("key", dst), self.source)
+                  for dst, src in self.key_columns]
+        return moved + [Move(self.target, dst, text, scope, ("set", dst), self.source)
+                        for dst, text in self.set_values]
 
     def writes(self, model: Schema):
         return {(self.target, None)}
@@ -382,7 +404,13 @@ class FillFromJoin(DataStep):
         for mine, theirs in self.assign:
             self.column_or_error(table, mine, problems, "column")
             self.column_or_error(source, theirs, problems, "from", "column")
-        return problems + batch_problems(self, table)
+        problems += batch_problems(self, table)
+        return problems or certain_loss_problems(self, model)
+
+    def value_moves(self, model: Schema) -> list[Move]:
+        scope = scope_of(model, self.source)
+        return [Move(self.table, mine, f"`{theirs}`", scope, ("from", "column"), self.source)
+                for mine, theirs in self.assign]
 
     def render(self, model: Schema) -> list[Piece]:
         table, source = model.table(self.table), model.table(self.source)

@@ -229,6 +229,7 @@ class MergeTables(Operation):
             CopyRows, source=self.source, target=self.into,
             columns=tuple(mapping + [(tag, string(self.from_value)),
                                      (self.MERGE_ID, ident(source_pk.name))]),
+            data_loss=self.data_loss,  # acknowledges values the mapped columns cannot hold
             rollback=(self.derived(DeleteRows, table=self.into, where_sql=is_merged),)))
         referrers = [(t, fk) for t, fk in model.referencing(self.source)]
         ops += [self.derived(DropForeignKey, table=t.name, name=fk.name) for t, fk in referrers]

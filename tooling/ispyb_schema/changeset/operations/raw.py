@@ -17,10 +17,14 @@ from ...model import Schema
 from ..sqlcheck import (
     SqlProblem,
     check_query,
+    ddl_targets,
+    dml_column_problems,
     emit,
     parse_statements,
+    problem_at,
     referenced_tables,
     statement_problems,
+    statement_word,
     written_tables,
 )
 from .base import NotReversible, Operation, Piece, Statement, operation
@@ -43,6 +47,12 @@ class RawSql(Operation):
     def statements(self, text: str) -> list[exp.Expression]:
         return parse_statements(text)
 
+    def forward_statements(self) -> list[exp.Expression]:
+        try:
+            return self.statements(self.forward)
+        except SqlProblem:
+            return []
+
     def after(self, model: Schema, problems: list[Diagnostic] | None = None) -> Schema:
         for op in self.effect:
             found = op.check(model)
@@ -56,8 +66,8 @@ class RawSql(Operation):
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
         after = self.after(model, problems)
-        known = Schema(after.tables + tuple(t for t in model.tables if not after.table(t.name)),
-                       after.views + tuple(v for v in model.views if not after.view(v.name)))
+        known, changed = _either(model, after), _changed(model, after)
+        declared = not problems  # a broken effect says nothing to compare the statements with
         for key, text in (("forward", self.forward), ("rollback", self.rollback_sql)):
             if text is None:
                 continue
@@ -67,9 +77,28 @@ class RawSql(Operation):
                 problems.append(self.sql_error((key,), text, problem))
                 continue
             for statement in statements:
-                bad = statement_problems(statement) or check_query(statement, known)
+                bad = statement_problems(statement) or check_query(statement, known) or \
+                    (self._undeclared(statement, changed) if declared else []) or \
+                    dml_column_problems(statement, known)
                 problems += [self.sql_error((key,), text, p) for p in bad]
         return problems
+
+    def _undeclared(self, statement: exp.Expression, changed: set) -> list[SqlProblem]:
+        """A DDL statement whose table (and columns) the declared effect does not change."""
+        targets = ddl_targets(statement)
+        if targets and not self.effect:
+            return [problem_at(statement, "E606", f"{statement_word(statement)} changes the "
+                                                  "schema, "
+                                                  "but the step says 'schema_effect: none', "
+                                                  "which admits only INSERT, UPDATE and "
+                                                  "DELETE; declare what it does in 'effect:'")]
+        missing = [f"{t}.{c}" if c else t for t, c in targets
+                   if (t, c.lower() if c else None) not in changed]
+        if missing:
+            return [problem_at(statement, "E606", f"{statement_word(statement)} changes "
+                                                  f"{', '.join(dict.fromkeys(missing))}, which "
+                                                  "no step of the declared 'effect' changes")]
+        return []
 
     def apply(self, model: Schema) -> Schema:
         return self.after(model)
@@ -116,3 +145,34 @@ class RawSql(Operation):
                 reasons.append(f"runs {statement.key.upper()} on "
                                f"{', '.join(sorted(written_tables(statement)))}")
         return (lost, "; ".join(reasons)) if lost else None
+
+
+def _either(before: Schema, after: Schema) -> Schema:
+    """Every table and view of before or after, a table holding the columns of both: what a
+    statement of the step may name, whether it runs before or after the schema change."""
+    tables = []
+    for table in after.tables:
+        old = before.table(table.name)
+        extra = tuple(c for c in old.columns if table.column(c.name) is None) if old else ()
+        tables.append(table.with_changes(columns=table.columns + extra) if extra else table)
+    tables += [t for t in before.tables if after.table(t.name) is None]
+    return Schema(tuple(tables), after.views + tuple(v for v in before.views
+                                                     if after.view(v.name) is None))
+
+
+def _changed(before: Schema, after: Schema) -> set[tuple[str, str | None]]:
+    """(table or view, None) for each one that differs, (table, column in lower case) for each
+    column that differs."""
+    out: set[tuple[str, str | None]] = set()
+    names = {t.name for t in before.tables} | {t.name for t in after.tables}  # case matters
+    for name in names:
+        old, new = before.table(name), after.table(name)
+        if old == new:
+            continue
+        out.add((name, None))
+        columns = {c.name.lower() for t in (old, new) if t for c in t.columns}
+        out |= {(name, c) for c in columns
+                if (old and old.column(c)) != (new and new.column(c))}
+    views = {v.name for v in before.views} | {v.name for v in after.views}
+    out |= {(v, None) for v in views if before.view(v) != after.view(v)}
+    return out

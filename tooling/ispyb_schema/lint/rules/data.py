@@ -3,6 +3,7 @@
 database is at hand (``lint --db``)."""
 from __future__ import annotations
 
+from ...changeset.operations.typecheck import losses
 from ..probe import questions
 from ..registry import Finding, rule
 
@@ -30,7 +31,7 @@ def data_unchecked(ctx):
     plan never reached (an earlier statement failed on the fixture data) or whose column did
     not exist yet when it was asked is reported here."""
     for step in ctx.steps:
-        asked = [q for q in questions(step) if q.kind != "rows"]
+        asked = [q for q in questions(step) if q.kind not in ("rows", "loss", "filled")]
         if not asked or ctx.created_before(step, step.op.table_name()):
             continue
         if ctx.data is None:
@@ -69,3 +70,28 @@ def foreign_key_orphans(ctx):
     """With FOREIGN_KEY_CHECKS=1 (how the plan runs) MariaDB checks every row when the key is
     added and refuses orphans. Delete or repoint them first."""
     yield from _violations(ctx, "foreign key")
+
+
+@rule(code="ISP211", name="moved-values-lost", severity="error",
+      summary="values a data step moves do not fit their new column in the fixture data")
+def moved_values_lost(ctx):
+    """Measured on the fixture data just before the step runs: rows whose value would be cut,
+    would not convert (text into a number or date, a value outside an enum's list), would not
+    fit the range, or are NULL for a NOT NULL column. The finding gives their count, the
+    longest value and an example row. Widen the target, clean the values first in a transform
+    step, or acknowledge the loss with `data_loss`."""
+    if ctx.data is None:
+        return
+    for step in ctx.steps:
+        moves = {loss.why: move for move in step.op.value_moves(step.before)
+                 for loss in losses(move, step.before)}
+        for answer in ctx.data.of(step):
+            if answer.question.kind != "loss" or not answer.count:
+                continue
+            n = answer.count
+            longest = f", the longest {answer.longest} characters" if answer.longest and \
+                "characters" in answer.question.what else ""
+            move = moves.get(answer.question.what)
+            where = step.op.where(*move.keys) if move else step.op.where()
+            yield Finding(where, f"{answer.question.what}: {n} row{'' if n == 1 else 's'} of "
+                                 f"the fixture data{longest}, e.g. {answer.example}")

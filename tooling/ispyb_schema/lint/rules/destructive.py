@@ -10,6 +10,7 @@ from ...changeset.operations.enums import ChangeEnum
 from ...changeset.operations.indexes import AddIndex, DropIndex
 from ...changeset.operations.keys import AddForeignKey, DropForeignKey
 from ...changeset.operations.tables import DropTable, RenameTable
+from ...changeset.operations.typecheck import copied_columns, losses
 from ..registry import Finding, rule
 
 
@@ -19,20 +20,30 @@ def _acknowledged(step) -> str:
 
 
 @rule(code="ISP101", name="drop-table", severity="warning",
-      summary="a table and every row in it are dropped")
+      summary="a table is dropped with columns whose values were not copied first")
 def drop_table(ctx):
-    """Dropping a table loses every row in it. Not reported when the table was created by the
-    same proposal, or when an earlier step copied its rows elsewhere (a merge, copy_rows).
+    """Dropping a table loses every value no earlier step copied elsewhere. The finding names
+    those columns (all of them when nothing was copied) and, with a database, how many rows
+    of the fixture data hold a value in each. Not reported when the table was created by the
+    same proposal, or when earlier steps copied every column (copy_rows, a merge, raw
+    INSERT … SELECT).
 
     Make sure no facility still writes to the table, and say so in the step's `data_loss`
     reason."""
     for step in ctx.ops(DropTable):
         name = step.op.name
-        if ctx.created_before(step, name) or ctx.read_before(step, name):
+        if ctx.created_before(step, name):
             continue
         table = step.before.table(name)
-        yield Finding(step.op.where("table"), f"drops table {table.name} and every row in its "
-                                              f"{len(table.columns)} columns"
+        lost = _not_copied(ctx, step, table.name, [c.name for c in table.columns])
+        if not lost:
+            continue
+        columns = len(table.columns)
+        what = f"drops table {table.name} and every row in its {columns} columns" \
+            if len(lost) == columns else \
+            (f"drops table {table.name}: {len(lost)} of its {columns} columns were never "
+             "copied by an earlier step")
+        yield Finding(step.op.where("table"), f"{what}{_held(ctx, step, table.name, lost)}"
                                               f"{_acknowledged(step)}")
 
 
@@ -41,14 +52,50 @@ def drop_table(ctx):
 def drop_column(ctx):
     """Dropping a column loses its values. Not reported when the same proposal created the
     column, or copied its values elsewhere first (move_columns, split_table, unpivot,
-    copy_rows)."""
+    copy_rows, raw INSERT … SELECT); a column only filtered or joined on was not copied. With
+    a database, the finding says how many rows of the fixture data hold a value."""
     for step in ctx.ops(DropColumn):
         table, column = step.op.table, step.op.column
-        if ctx.created_before(step, table, column) or ctx.read_before(step, table, column):
+        if ctx.created_before(step, table, column) or not _not_copied(ctx, step, table,
+                                                                      [column]):
             continue
         found = step.before.table(table).column(column)
+        count = _filled(ctx, step).get(f"{table}.{found.name}".lower())
+        held = "" if count is None else f" ({_rows(count)} of the fixture data " \
+            f"{'holds' if count == 1 else 'hold'} one)"
         yield Finding(step.op.where("column"), f"drops {table}.{found.name} ({found.type}) "
-                                               f"and its values{_acknowledged(step)}")
+                                               f"and its values{held}{_acknowledged(step)}")
+
+
+def _not_copied(ctx, step, table: str, columns: list[str]) -> list[str]:
+    """The columns of ``table`` whose values no step before ``step`` copied anywhere."""
+    copied = set().union(*(copied_columns(s.op, s.before) for s in ctx.earlier(step)))
+    return [c for c in columns if (table.lower(), c.lower()) not in copied]
+
+
+def _filled(ctx, step) -> dict[str, int]:
+    """'table.column' (lower case) -> rows holding a value, measured with --db."""
+    if ctx.data is None:
+        return {}
+    return {a.question.what.lower(): a.count for a in ctx.data.of(step)
+            if a.question.kind == "filled" and a.count is not None}
+
+
+def _rows(count: int) -> str:
+    return "no row" if count == 0 else "1 row" if count == 1 else f"{count} rows"
+
+
+def _held(ctx, step, table: str, columns: list[str]) -> str:
+    """': a (12 rows hold a value), b (empty), …' — or the names alone without a database."""
+    filled = _filled(ctx, step)
+    shown = []
+    for column in columns[:25]:
+        count = filled.get(f"{table}.{column}".lower())
+        held = "empty" if count == 0 else "1 row holds a value" if count == 1 else \
+            f"{count} rows hold a value"
+        shown.append(column if count is None else f"{column} ({held})")
+    more = f" and {len(columns) - 25} more" if len(columns) > 25 else ""
+    return f": {', '.join(shown)}{more}" if len(columns) < 200 else ""
 
 
 @rule(code="ISP103", name="drop-index", severity="notice",
@@ -179,3 +226,21 @@ def rename_breaks_readers(ctx):
                                                         f"{step.op.column} value {old!r} to "
                                                         f"{new!r}: code comparing with "
                                                         f"{old!r} breaks")
+
+
+@rule(code="ISP111", name="lossy-move", severity="warning",
+      summary="a data step moves values into a column that may not hold them")
+def lossy_move(ctx):
+    """Each value a data step moves (copy_rows, transform, unpivot, fill_foreign_key, and the
+    moves inside move_columns, split_table and merge_tables) is compared with the column it
+    lands in: a shorter string, text into a number or date, a narrower numeric range or
+    scale, fewer fractional seconds, a narrower charset, an enum or set list that lacks
+    values, NULL into NOT NULL. With a database (`lint --db`) the fixture data settles it: no
+    finding when no row would lose its value, ISP211 when some would."""
+    for step in ctx.steps:
+        measured = {a.question.what for a in ctx.data.of(step) if a.question.kind == "loss"
+                    and a.count is not None} if ctx.data is not None else set()
+        for move in step.op.value_moves(step.before):
+            for loss in losses(move, step.before):
+                if not loss.certain and loss.why not in measured:
+                    yield Finding(step.op.where(*move.keys), f"{loss.why}{_acknowledged(step)}")
