@@ -63,7 +63,8 @@ Q_CHECKS = """
 SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
 FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s"""
 Q_VIEWS = """
-SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, ALGORITHM
+SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, ALGORITHM, DEFINER,
+       CHARACTER_SET_CLIENT, COLLATION_CONNECTION
 FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s"""
 
 
@@ -252,7 +253,7 @@ def _view_query(cur, database: str, name: str) -> str:
     finally:
         if previous and previous != database:
             cur.execute(f"USE {ident(previous)}")
-    return create.split(f"VIEW {ident(name)} AS ", 1)[1]
+    return create.split(f" VIEW {ident(name)} AS ", 1)[1]
 
 
 def _view(r: dict, query: str) -> View:
@@ -262,4 +263,7 @@ def _view(r: dict, query: str) -> View:
         algorithm=r["ALGORITHM"],
         security=r["SECURITY_TYPE"],
         check_option=r["CHECK_OPTION"] if r["CHECK_OPTION"] not in (None, "NONE") else "NONE",
+        definer=r["DEFINER"] or None,
+        client_charset=r["CHARACTER_SET_CLIENT"] or None,
+        connection_collation=r["COLLATION_CONNECTION"] or None,
     )
