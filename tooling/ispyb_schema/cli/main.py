@@ -28,6 +28,7 @@ COMMANDS = {
     "verify": "verify:verify_command",
     "apply": "apply:apply_command",
     "forecast": "forecast:forecast_command",
+    "diff": "diff:diff_command",
 }
 
 
