@@ -203,3 +203,10 @@ def test_via_server_reads_what_the_importer_does_not(tmp_path, mariadb_server, m
     (tmp_path / "bad.sql").write_text("CREATE TABLE `t` (`a` nonsense);\n")
     bad = CliRunner().invoke(cli, ["ddl", "--via-server", "--baseline", str(tmp_path / "bad.sql")])
     assert bad.exit_code == 2 and "bad.sql:1" in bad.output and "MariaDB refused" in bad.output
+
+
+def test_view_check_option_is_read():
+    schema = read("CREATE TABLE t (a int) DEFAULT CHARSET=latin1;\n"
+                  "CREATE VIEW v AS select a from t WITH LOCAL CHECK OPTION;\n"
+                  "CREATE VIEW w AS select a from t WITH CASCADED CHECK OPTION;\n")
+    assert [(v.name, v.check_option) for v in schema.views] == [("v", "LOCAL"), ("w", "CASCADED")]

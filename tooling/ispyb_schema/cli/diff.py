@@ -4,6 +4,7 @@ of their differences."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -53,7 +54,7 @@ def diff_command(old: str, new: str, output: str | None, renames: tuple[str, ...
             raise InputError(result.problems)
         pid = pid or (Path(output).stem if output else proposal_id(
             f"{_label(old)}-to-{_label(new)}"))
-        if pid != proposal_id(pid):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", pid):
             raise InputError.single(None, f"--id {pid!r}: expected lower case letters, digits "
                                     "and dashes")
         text = render(ProposalText(

@@ -29,6 +29,7 @@ COMMANDS = {
     "apply": "apply:apply_command",
     "forecast": "forecast:forecast_command",
     "diff": "diff:diff_command",
+    "propose": "propose:propose_command",
 }
 
 

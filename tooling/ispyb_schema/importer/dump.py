@@ -170,13 +170,14 @@ class _Importer:
             return
         if _is_create_table(tokens) and self._stray_executable_comments(tokens):
             return
+        tokens, check_option = _view_check_option(tokens)
         try:
             tree = self.parser.parse(tokens, self.text)[0]
         except ParseError as err:
             self._parse_error(tokens, err)
             return
         if isinstance(tree, exp.Create):
-            self._create(tree, tokens)
+            self._create(tree, tokens, check_option)
         elif isinstance(tree, exp.Drop):
             self._drop(tree, tokens)
         elif isinstance(tree, exp.Set):
@@ -236,7 +237,7 @@ class _Importer:
                 self.trees.pop(table.name, None)
                 self.standins.pop(table.name, None)
 
-    def _create(self, tree: exp.Create, tokens: list[Token]) -> None:
+    def _create(self, tree: exp.Create, tokens: list[Token], check_option: str) -> None:
         kind = tree.args.get("kind")
         if kind == "TABLE":
             reader = TableReader(self.fail, tree, tokens[0].start, standin_ok=True)
@@ -247,7 +248,9 @@ class _Importer:
                 self.trees[table.name] = tree
             self._add(self.tables, self.views, table, tree, tokens)
         elif kind == "VIEW":
-            self._add(self.views, self.tables, self._view(tree, tokens), tree, tokens)
+            view = self._view(tree, tokens)
+            view = view and replace(view, check_option=check_option)
+            self._add(self.views, self.tables, view, tree, tokens)
         else:
             self._unsupported(tokens)
 
@@ -336,6 +339,20 @@ def _is_session_statement(tokens: list[Token]) -> bool:
         return first.text in ("LOCK TABLES", "UNLOCK TABLES")
     return first.token_type == TokenType.SET and not any(
         t.text.upper() == "SQL_MODE" for t in tokens)
+
+
+def _view_check_option(tokens: list[Token]) -> tuple[list[Token], str]:
+    """A CREATE VIEW's trailing ``WITH [CASCADED | LOCAL] CHECK OPTION`` (which sqlglot does not
+    parse) taken off its tokens, and the option (NONE without it)."""
+    words = [t.text.upper() for t in tokens[-4:]]
+    if tokens[0].token_type != TokenType.CREATE or words[-2:] != ["CHECK", "OPTION"] or not any(
+            t.token_type == TokenType.VIEW for t in tokens[:12]):
+        return tokens, "NONE"
+    if words[-3] == "WITH":
+        return tokens[:-3], "CASCADED"
+    if len(words) == 4 and words[0] == "WITH" and words[1] in ("CASCADED", "LOCAL"):
+        return tokens[:-4], words[1]
+    return tokens, "NONE"
 
 
 def _is_create_database(tokens: list[Token]) -> bool:
