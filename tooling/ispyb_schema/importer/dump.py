@@ -103,6 +103,7 @@ class _Importer:
         self.views: dict[str, View] = {}
         self.trees: dict[str, exp.Create] = {}  # each table's CREATE TABLE, completed by ALTERs
         self.standins: dict[str, int] = {}  # tables without a character set -> their offset
+        self.altered: dict[str, int] = {}  # tables to read again (ALTERed) -> ALTER's offset
         self.session = SessionCharsets()
         self.dialect = MariaDB()
         self.parser = self.dialect.parser()
@@ -133,6 +134,10 @@ class _Importer:
         self.comment_starts = [c.start for c in self.comments]
         for statement in _statements(tokens):
             self._statement(statement)
+        for name, offset in self.altered.items():  # each read once, after its last ALTER
+            table = TableReader(self.fail, self.trees[name], offset, standin_ok=True).read()
+            if table is not None:
+                self.tables[name] = table
         for name, offset in self.standins.items():
             if name in self.tables:
                 self.fail(offset, f"CREATE TABLE `{name}`: no DEFAULT CHARSET; expected the "
@@ -236,6 +241,7 @@ class _Importer:
             if tree.args.get("kind") == "TABLE":
                 self.trees.pop(table.name, None)
                 self.standins.pop(table.name, None)
+                self.altered.pop(table.name, None)
 
     def _create(self, tree: exp.Create, tokens: list[Token], check_option: str) -> None:
         kind = tree.args.get("kind")
@@ -299,9 +305,7 @@ class _Importer:
         except Reject as err:
             self.fail(offset_of(err.node, tokens[0].start), err.message, err.code)
             return
-        table = TableReader(self.fail, create, tokens[0].start, standin_ok=True).read()
-        if table is not None:
-            self.tables[name] = table
+        self.altered[name] = tokens[0].start
 
     def _view(self, tree: exp.Create, tokens: list[Token]) -> View | None:
         try:
