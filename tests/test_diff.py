@@ -124,7 +124,7 @@ def test_bad_input_is_located_and_nothing_is_written(tmp_path):
     assert missing.exit_code == 2 and "nope.sql: error[E000]: no such file" in missing.output
     hint = run(old, new, "-o", str(out), "--rename", "Person.nothere=Person.c")
     assert hint.exit_code == 2
-    assert "--rename Person.nothere=Person.c: error[E032]: OLD table Person has no column " \
+    assert "--rename Person.nothere=Person.c: error[E041]: OLD table Person has no column " \
            "'nothere'" in hint.output
     table = run(old, new, "-o", str(out), "--rename-table", "Nope=Renamed")
     assert table.exit_code == 2 and "OLD has no table 'Nope'" in table.output

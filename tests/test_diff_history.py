@@ -87,7 +87,7 @@ def test_a_table_option_change_is_an_error_naming_it(tmp_path):
     out = tmp_path / "x.yaml"
     result = CliRunner().invoke(cli, ["diff", old, new, "-o", str(out)])
     assert result.exit_code == 2 and not out.exists()
-    assert "table XrayCentringResult: error[E031]: charset changes from latin1 to utf8mb4" \
+    assert "table XrayCentringResult: error[E040]: charset changes from latin1 to utf8mb4" \
         in result.output
 
 

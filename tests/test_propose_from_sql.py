@@ -131,7 +131,7 @@ def test_a_failing_script_is_located_and_nothing_is_written(mariadb_server, serv
     result = CliRunner().invoke(cli, ["propose", "--from-sql", str(good), str(bad),
                                       "--baseline", str(base), "-o", str(out)])
     assert result.exit_code == 2
-    assert f"{bad}:4: error[E033]: the statement at line 4 failed on MariaDB: ERROR 1064" \
+    assert f"{bad}:4: error[E042]: the statement at line 4 failed on MariaDB: ERROR 1064" \
         in result.output
     assert "ALTER TABLE A ADDD d int" in result.output
     assert not out.exists()

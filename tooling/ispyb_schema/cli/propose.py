@@ -40,11 +40,11 @@ def propose_command(from_sql: bool, scripts: tuple[str, ...], baseline: str | No
     paths = [Path(s) for s in scripts]
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        raise InputError.single(SourceLoc(str(missing[0])), "no such script file", "E033")
+        raise InputError.single(SourceLoc(str(missing[0])), "no such script file", "E042")
     existing = [target / f"{p.stem}.yaml" for p in paths if (target / f"{p.stem}.yaml").exists()]
     if existing and not force:
         raise InputError.single(SourceLoc(str(existing[0])), "already exists; pass --force "
-                                "to replace it", "E033")
+                                "to replace it", "E042")
     dump = Path(source).suffix.lower() == ".sql" and Path(source).is_file()
     model = None if dump else load_schema(source)
     written = []
@@ -56,7 +56,7 @@ def propose_command(from_sql: bool, scripts: tuple[str, ...], baseline: str | No
                 server.load_sql(database, text=schema_ddl(model))
         except SqlScriptError as err:
             raise InputError.single(SourceLoc(source, err.line or 0), "the baseline does not "
-                                    f"load: {err.message}", "E033") from None
+                                    f"load: {err.message}", "E042") from None
         with server.connect(database) as conn:
             set_database_charset(conn, database, database_charset)
             previous: list[str] = []

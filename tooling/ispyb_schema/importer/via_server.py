@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import InputError, SourceLoc
 from ..model import Schema
 
-E_REFUSED = "E023"
+E_REFUSED = "E033"
 
 
 def import_via_server(path: str | Path, server=None, text: str | None = None) -> Schema:

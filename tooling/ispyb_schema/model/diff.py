@@ -62,6 +62,10 @@ def _by_name(items) -> dict[str, Any]:
     return {item.name: item for item in items}
 
 
+# Facts a source may not state (a dump without DEFINER): compared only where both state them.
+_UNSTATED = frozenset({"definer", "client_charset", "connection_collation"})
+
+
 def _diff_named(kind: str, table: str, before, after, ignore: set[str]) -> list[Change]:
     out: list[Change] = []
     old, new = _by_name(before), _by_name(after)
@@ -74,6 +78,8 @@ def _diff_named(kind: str, table: str, before, after, ignore: set[str]) -> list[
             if f.name in ignore:
                 continue
             a, b = getattr(old[name], f.name), getattr(new[name], f.name)
+            if f.name in _UNSTATED and (a is None or b is None):
+                continue
             if a != b:
                 out.append(Change("changed", f"{table}.{kind} {name}.{f.name}", a, b))
     return sorted(out, key=lambda c: c.path)

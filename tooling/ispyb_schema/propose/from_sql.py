@@ -29,7 +29,7 @@ from ..sqltext import split_statements
 from .diff import Hints, Step, schema_steps
 from .writer import ProposalText
 
-E_SCRIPT = "E033"
+E_SCRIPT = "E042"
 _DATA = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _STATUS = re.compile(r"^\s*(INSERT\s+(IGNORE\s+)?INTO|UPDATE)\s+`?SchemaStatus`?\b", re.I)
 _RENAME_TABLE = re.compile(r"^\s*RENAME\s+TABLES?\s+(.*)$", re.I | re.S)
