@@ -253,7 +253,12 @@ def _view_query(cur, database: str, name: str) -> str:
     finally:
         if previous and previous != database:
             cur.execute(f"USE {ident(previous)}")
-    return create.split(f" VIEW {ident(name)} AS ", 1)[1]
+    query = create.split(f" VIEW {ident(name)} AS ", 1)[1]
+    # SHOW CREATE VIEW ends with the check option, which the model keeps apart (check_option)
+    return _CHECK_OPTION_TAIL.sub("", query)
+
+
+_CHECK_OPTION_TAIL = re.compile(r"\s+WITH\s+(?:CASCADED\s+|LOCAL\s+)?CHECK\s+OPTION\s*$", re.I)
 
 
 def _view(r: dict, query: str) -> View:
