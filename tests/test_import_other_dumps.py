@@ -20,6 +20,7 @@ from ispyb_schema.render.ddl import (
     create_view,
     foreign_key_definition,
     index_definition,
+    schema_ddl,
 )
 from ispyb_schema.render.quote import ident
 
@@ -114,7 +115,7 @@ def test_standin_left_without_charset_is_refused_with_a_way_on():
     with pytest.raises(InputError) as info:
         read("CREATE TABLE `v_x` (\n`a` int(11)\n);\n")
     (problem,) = info.value.diagnostics
-    assert (problem.loc.line, problem.code) == (1, "E022")
+    assert (problem.loc.line, problem.code) == (1, "E032")
     assert "no DEFAULT CHARSET" in problem.message and "--via-server" in problem.message
 
 
@@ -203,6 +204,10 @@ def test_via_server_reads_what_the_importer_does_not(tmp_path, mariadb_server, m
     (tmp_path / "bad.sql").write_text("CREATE TABLE `t` (`a` nonsense);\n")
     bad = CliRunner().invoke(cli, ["ddl", "--via-server", "--baseline", str(tmp_path / "bad.sql")])
     assert bad.exit_code == 2 and "bad.sql:1" in bad.output and "MariaDB refused" in bad.output
+    # the flag held for those commands only: the next one in this process reads the file itself
+    again = CliRunner().invoke(cli, ["ddl", "--baseline", str(dump)])
+    assert again.exit_code == 2 and "MariaDB refused" not in again.output
+    assert "--via-server" in again.output
 
 
 def test_view_check_option_is_read():
@@ -210,3 +215,25 @@ def test_view_check_option_is_read():
                   "CREATE VIEW v AS select a from t WITH LOCAL CHECK OPTION;\n"
                   "CREATE VIEW w AS select a from t WITH CASCADED CHECK OPTION;\n")
     assert [(v.name, v.check_option) for v in schema.views] == [("v", "LOCAL"), ("w", "CASCADED")]
+
+
+def test_live_view_with_check_option_round_trips(mariadb_server):
+    """SHOW CREATE VIEW ends with the check option; the model keeps it once."""
+    text = ("CREATE TABLE `t` (`a` int(11) DEFAULT NULL) ENGINE=InnoDB DEFAULT CHARSET=latin1;\n"
+            "CREATE VIEW `v` AS select `t`.`a` AS `a` from `t` where `t`.`a` > 0 "
+            "WITH LOCAL CHECK OPTION;\n")
+    first, second = (mariadb_server.create_scratch_database(p) for p in ("chk_a", "chk_b"))
+    try:
+        mariadb_server.load_sql(first, text=text)
+        with mariadb_server.connect(first) as conn:
+            live = import_connection(conn, first)
+        (view,) = live.views
+        assert view.check_option == "LOCAL" and "CHECK OPTION" not in view.definition.upper()
+        ddl = schema_ddl(live)
+        assert ddl.upper().count("CHECK OPTION") == 1
+        mariadb_server.load_sql(second, text=ddl)
+        with mariadb_server.connect(second) as conn:
+            assert import_connection(conn, second).views == live.views
+    finally:
+        mariadb_server.drop_scratch_database(first)
+        mariadb_server.drop_scratch_database(second)
