@@ -216,8 +216,9 @@ def _indexes(rows: list[dict]) -> tuple[Index, ...]:
             kind = "INDEX" if int(first["NON_UNIQUE"]) else "UNIQUE"
         out.append(Index(
             name,
-            tuple(IndexPart(p["COLUMN_NAME"], p["SUB_PART"], p["COLLATION"] == "D")
-                  for p in parts),
+            # a SPATIAL key reports SUB_PART 32 (its MBR), which no DDL can say: whole column
+            tuple(IndexPart(p["COLUMN_NAME"], None if kind == "SPATIAL" else p["SUB_PART"],
+                            p["COLLATION"] == "D") for p in parts),
             kind,
             first["INDEX_COMMENT"] or "",
         ))
