@@ -17,9 +17,9 @@ order that runs on MariaDB:
 
 A table or column that disappears while one of identical definition appears is a rename
 candidate: one-to-one candidates become renames (listed in :attr:`SchemaSteps.renames`), others
-stay drop + add with the candidates named. Hints decide either way. What no operation can say
-(a table's engine, charset or row format, a CHECK constraint, a FULLTEXT key added) is a
-problem naming it, never left out.
+stay drop + add with the candidates named. Hints decide either way. Table options are
+``alter_table_options``, table CHECK constraints ``drop_check``/``add_check`` (dropped before the
+columns they read change, added after), FULLTEXT and SPATIAL keys their own ``add_*_index``.
 """
 from __future__ import annotations
 
@@ -192,8 +192,6 @@ def schema_steps(old: Schema, new: Schema, hints: Hints = Hints()) -> SchemaStep
                        for c in t_old.columns
                        if c.name in mapping or t_new.column(c.name) is not None}
 
-    _inexpressible(old, new, common, col_maps, out)
-
     # what changes under views and foreign keys
     changed_cols: dict[str, set[str]] = {}  # OLD table -> OLD columns renamed/dropped/retyped
     key_cols: dict[str, set[str]] = {}  # OLD table -> OLD columns whose key type changes
@@ -209,7 +207,8 @@ def schema_steps(old: Schema, new: Schema, hints: Hints = Hints()) -> SchemaStep
 
     fk_drop, fk_add = _foreign_key_changes(old, new, common, col_maps, table_map, key_cols)
     idx_drop, idx_add = _index_changes(old, new, common, col_maps)
-    # a kept foreign key whose supporting key is dropped goes and comes back with it
+    # a kept foreign key whose supporting key is dropped goes and comes back with it, and so
+    # does one (of any table) that references a dropped key
     for o, names in idx_drop.items():
         dropped_parts = [old.table(o).index(i).columns for i in names]
         for fk in old.table(o).foreign_keys:
@@ -218,8 +217,31 @@ def schema_steps(old: Schema, new: Schema, hints: Hints = Hints()) -> SchemaStep
             if any(cols[:len(fk.columns)] == fk.columns for cols in dropped_parts):
                 fk_drop.setdefault(o, set()).add(fk.name)
                 fk_add.setdefault(common[o], set()).add(fk.name)
+        for other, fk in old.referencing(o):
+            if fk.name in fk_drop.get(other.name, set()) or not any(
+                    set(cols[:len(fk.ref_columns)]) == set(fk.ref_columns)
+                    for cols in dropped_parts):
+                continue
+            fk_drop.setdefault(other.name, set()).add(fk.name)  # its table may go later
+            if other.name in common and \
+                    new.table(common[other.name]).foreign_key(fk.name) is not None:
+                fk_add.setdefault(common[other.name], set()).add(fk.name)
+    # a new AUTO_INCREMENT column comes with its key (MariaDB refuses it without)
+    keyed: dict[tuple[str, str], str] = {}
+    for n, names in idx_add.items():
+        o = next(a for a, b in common.items() if b == n)
+        for name in list(names):
+            index = new.table(n).index(name)
+            column = new.table(n).column(index.parts[0].column)
+            if len(index.parts) == 1 and column.auto_increment and \
+                    column.name not in col_maps[o].values() and not index.parts[0].length and \
+                    (index.kind == "PRIMARY" or index.kind == "UNIQUE" and
+                     index.name == column.name):
+                keyed[(n, column.name)] = index.kind.lower()
+                names.discard(name)
 
     views = _views_to_drop(old, new, dropped_tables, table_map, changed_cols)
+    chk_drop, chk_add = _check_changes(old, new, common, changed_cols)
 
     # 1. views
     for view in reversed(view_order([old.view(v) for v in views if old.view(v)])):
@@ -234,6 +256,9 @@ def schema_steps(old: Schema, new: Schema, hints: Hints = Hints()) -> SchemaStep
                 out.steps.append(Step("drop_primary_key", {"table": o}))
             else:
                 out.steps.append(Step("drop_index", {"table": o, "name": name}))
+    for o in sorted(chk_drop):
+        for name in sorted(chk_drop[o]):
+            out.steps.append(Step("drop_check", {"table": o, "name": name}))
     # 3. tables renamed, then dropped
     for o, n in sorted(table_map.items()):
         out.steps.append(Step("rename_table", {"from": o, "to": n},
@@ -245,13 +270,22 @@ def schema_steps(old: Schema, new: Schema, hints: Hints = Hints()) -> SchemaStep
                               loses=f"drops table {table.name} and its rows"))
     # 4. columns, comments and new keys of the remaining tables
     for o, n in sorted(common.items(), key=lambda p: p[1]):
-        out.steps += _column_steps(old.table(o), new.table(n), col_maps[o], hints, o)
-        if old.table(o).comment != new.table(n).comment:
+        options = _table_options(old.table(o), new.table(n))
+        _inexpressible(n, options, out)
+        if options:  # before the columns: a new default charset is theirs to compare with
+            out.steps.append(Step("alter_table_options", {"table": n, **options}))
+        out.steps += _column_steps(old.table(o), new.table(n), col_maps[o], hints, o, keyed)
+        if old.table(o).comment != new.table(n).comment and not options:
             out.steps.append(Step("set_table_comment", {"table": n,
                                                         "comment": new.table(n).comment}))
     for n in sorted(idx_add):
         for name in sorted(idx_add[n]):
-            out.steps.append(_add_index(n, new.table(n).index(name), out))
+            out.steps.append(_add_index(n, new.table(n).index(name)))
+    for n in sorted(chk_add):
+        for check in new.table(n).checks:
+            if check.name in chk_add[n]:
+                out.steps.append(Step("add_check", {"table": n, "name": check.name,
+                                                    "expression": check.expression}))
     # 5. new tables
     created = Schema(tuple(new.table(n) for n in created_tables))
     order, deferred = creation_order(created)
@@ -276,23 +310,68 @@ def schema_steps(old: Schema, new: Schema, hints: Hints = Hints()) -> SchemaStep
     return out
 
 
-def _inexpressible(old: Schema, new: Schema, common: dict[str, str],
-                   col_maps: dict[str, dict[str, str]], out: SchemaSteps) -> None:
-    for o, n in sorted(common.items()):
-        a, b = old.table(o), new.table(n)
-        for attr in ("engine", "charset", "collation", "row_format"):
-            if getattr(a, attr) != getattr(b, attr):
-                out.problems.append(Diagnostic(SourceLoc(f"table {n}"), (
-                    f"{attr} changes from {getattr(a, attr)} to {getattr(b, attr)}; no "
-                    "operation changes a table's options: write the proposal's step by hand "
-                    "(a sql step with its effect)"), E_INEXPRESSIBLE))
-        old_checks = {c.name: c.expression for c in a.checks}
-        new_checks = {c.name: c.expression for c in b.checks}
-        if old_checks != new_checks:
-            which = sorted(set(old_checks.items()) ^ set(new_checks.items()))
-            out.problems.append(Diagnostic(SourceLoc(f"table {n}"), (
-                f"CHECK constraint {', '.join(sorted({k for k, _ in which}))} differs; no "
-                "operation adds or drops a table's CHECK constraint"), E_INEXPRESSIBLE))
+def _table_options(a: Table, b: Table) -> dict[str, Any]:
+    """The alter_table_options body that turns ``a``'s options into ``b``'s (empty if none
+    but the comment differ: set_table_comment says that)."""
+    body: dict[str, Any] = {}
+    if a.engine != b.engine:
+        body["engine"] = b.engine
+    if (a.charset, a.collation) != (b.charset, b.collation):
+        body["charset"], body["collation"] = b.charset, b.collation
+    if a.row_format != b.row_format:
+        body["row_format"] = b.row_format or "DEFAULT"
+    if body and a.comment != b.comment:
+        body["comment"] = b.comment
+    return body
+
+
+def _inexpressible(table: str, options: dict[str, Any], out: SchemaSteps) -> None:
+    """Options alter_table_options does not set (an engine or row format it does not know)."""
+    from ..changeset.operations.tables import ENGINES, ROW_FORMATS
+
+    if "engine" in options and options["engine"].lower() not in ENGINES:
+        out.problems.append(Diagnostic(SourceLoc(f"table {table}"), (
+            f"engine changes to {options['engine']}, which alter_table_options does not set "
+            f"(it sets {', '.join(ENGINES.values())}): write that step by hand (a sql step "
+            "with its effect)"), E_INEXPRESSIBLE))
+    if "row_format" in options and options["row_format"].upper() not in ROW_FORMATS:
+        out.problems.append(Diagnostic(SourceLoc(f"table {table}"), (
+            f"row format changes to {options['row_format']}, which alter_table_options does "
+            "not set: write that step by hand (a sql step with its effect)"), E_INEXPRESSIBLE))
+
+
+def _check_changes(old: Schema, new: Schema, common: dict[str, str],
+                   changed_cols: dict[str, set[str]]):
+    """Table CHECK constraints to drop (OLD names) and add (NEW names): gone, new, changed,
+    or reading a column that is renamed, dropped or retyped (dropped before it, added after)."""
+    from ..model.diff import _same_expression
+    from ..changeset.sqlcheck import SqlProblem, parse_expression
+    from sqlglot import exp
+
+    def columns(text: str) -> set[str]:
+        try:
+            return {c.name.lower() for c in parse_expression(text).find_all(exp.Column)}
+        except SqlProblem:
+            return set()
+
+    drop: dict[str, set[str]] = {}
+    add: dict[str, set[str]] = {}
+    for o, n in common.items():
+        t_old, t_new = old.table(o), new.table(n)
+        news = {c.name.lower(): c for c in t_new.checks}
+        touched = {c.lower() for c in changed_cols.get(o, set())}
+        for check in t_old.checks:
+            target = news.get(check.name.lower())
+            if target is None or not _same_expression(check.expression, target.expression) \
+                    or columns(check.expression) & touched:
+                drop.setdefault(o, set()).add(check.name)
+                if target is not None:
+                    add.setdefault(n, set()).add(target.name)
+        olds = {c.name.lower() for c in t_old.checks}
+        for check in t_new.checks:
+            if check.name.lower() not in olds:
+                add.setdefault(n, set()).add(check.name)
+    return drop, add
 
 
 def _index_changes(old: Schema, new: Schema, common: dict[str, str],
@@ -307,8 +386,12 @@ def _index_changes(old: Schema, new: Schema, common: dict[str, str],
             mapped = _map_index(index, cmap)
             if any(p.column not in cmap for p in index.parts):
                 # a column of it is dropped: MariaDB shortens or drops the key with it
-                if target is None or target != replace(mapped, parts=tuple(
-                        p for p in mapped.parts if p.column in cmap.values())):
+                left = tuple(p for p in mapped.parts if p.column in cmap.values())
+                if not left:  # gone with its columns; NEW's key of that name comes after
+                    if target is not None:
+                        add.setdefault(n, set()).add(index.name)
+                    continue
+                if target is None or target != replace(mapped, parts=left):
                     drop.setdefault(o, set()).add(index.name)
                     if target is not None:
                         add.setdefault(n, set()).add(index.name)
@@ -366,14 +449,12 @@ def _views_to_drop(old: Schema, new: Schema, dropped_tables, table_map, changed_
     return out
 
 
-def _add_index(table: str, index: Index, out: SchemaSteps) -> Step:
-    op = {"PRIMARY": "add_primary_key", "UNIQUE": "add_unique_key", "INDEX": "add_index"}.get(
-        index.kind)
-    if op is None:
-        out.problems.append(Diagnostic(SourceLoc(f"table {table}"), (
-            f"{index.kind} key {index.name} is new; add_index adds plain keys only"),
-            E_INEXPRESSIBLE))
-        op = "add_index"
+_ADD_INDEX = {"PRIMARY": "add_primary_key", "UNIQUE": "add_unique_key", "INDEX": "add_index",
+              "FULLTEXT": "add_fulltext_index", "SPATIAL": "add_spatial_index"}
+
+
+def _add_index(table: str, index: Index) -> Step:
+    op = _ADD_INDEX[index.kind]
     body: dict[str, Any] = {"table": table}
     if op != "add_primary_key":
         body["name"] = index.name
@@ -385,7 +466,7 @@ def _add_index(table: str, index: Index, out: SchemaSteps) -> Step:
 
 # -- columns of one table ----------------------------------------------------------------------
 def _column_steps(t_old: Table, t_new: Table, cmap: dict[str, str], hints: Hints,
-                  old_name: str) -> list[Step]:
+                  old_name: str, keyed: dict[tuple[str, str], str]) -> list[Step]:
     steps: list[Step] = []
     name = t_new.name
     for a, b in cmap.items():
@@ -411,6 +492,8 @@ def _column_steps(t_old: Table, t_new: Table, cmap: dict[str, str], hints: Hints
                 body["first"] = True
             elif working and working[-1] != prev:
                 body["after"] = prev
+            if (name, column_name) in keyed:
+                body["key"] = keyed[(name, column_name)]
             steps.append(Step("add_column", body))
             working.insert(working.index(prev) + 1 if prev else 0, column_name)
             continue
