@@ -11,15 +11,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from history import HISTORY, RELEASES, dump, loaded
+
 from ispyb_schema.baseline import load_schema
-from ispyb_schema.catalog import compare, snapshot
+from ispyb_schema.catalog import compare
 from ispyb_schema.changeset import render_plan, validate
 from ispyb_schema.cli.main import cli
 from ispyb_schema.propose.diff import schema_steps
 from ispyb_schema.propose.report import report_data
 
-HISTORY = Path(__file__).resolve().parents[1].parent / "shared" / "ispyb-database" / "history"
-INTERVALS = [("v4.8.0", "v4.9.0"), ("v4.9.0", "v4.10.0"), ("v4.10.0", "v4.11.0")]
+INTERVALS = [(a, b) for a, b in zip(RELEASES, RELEASES[1:])
+             if (HISTORY / b / "updates").is_dir()]
 COLLATION_FIXED = {"LaserParameters", "LaserPoint"}  # by the v4.10.0 release, not its script
 
 pytestmark = [pytest.mark.upstream,
@@ -31,24 +33,12 @@ def server_url(mariadb_server, monkeypatch):
     monkeypatch.setenv("ISPYB_SCHEMA_DB_URL", mariadb_server.url)
 
 
-def catalog(server, dump: Path, then: list[str] = ()):
-    name = server.create_scratch_database("propose_proof")
-    try:
-        server.load_sql(name, dump)
-        for text in then:
-            server.load_sql(name, text=text)
-        with server.connect(name) as conn:
-            return snapshot(conn, name)
-    finally:
-        server.drop_scratch_database(name)
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("old, new", INTERVALS, ids=[f"{a}-to-{b}" for a, b in INTERVALS])
-def test_converted_scripts_of_an_interval_give_the_next_release(mariadb_server, server_url,
-                                                                tmp_path, old, new):
+def test_converted_scripts_of_an_interval_give_the_next_release(mariadb_server, releases,
+                                                                server_url, tmp_path, old, new):
     scripts = sorted((HISTORY / new / "updates").glob("*.sql"))
-    old_dump, new_dump = HISTORY / old / "tables.sql", HISTORY / new / "tables.sql"
+    old_dump, new_dump = dump(old), dump(new)
     result = CliRunner().invoke(cli, ["propose", "--from-sql", *map(str, scripts),
                                       "--baseline", str(old_dump), "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -65,8 +55,8 @@ def test_converted_scripts_of_an_interval_give_the_next_release(mariadb_server, 
     assert "_AdminVar_bump_version" in scripts[-1].stem
     plans = [render_plan(checked.proposals[p], checked.bases[p], checked.walks[p], "OLD")
              for p in checked.order]
-    got = catalog(mariadb_server, old_dump, plans)
-    diffs = compare(catalog(mariadb_server, new_dump), got)
+    got = loaded(mariadb_server, "propose_proof", old_dump, *plans)
+    diffs = compare(releases.catalog(new), got)
     report = report_data(checked.walks[checked.order[-1]].model, load_schema(new_dump),
                          "converted", new, schema_steps(load_schema(old_dump),
                                                         load_schema(new_dump)))
