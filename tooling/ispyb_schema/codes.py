@@ -2,9 +2,9 @@
 """Every diagnostic code of the tool, declared once with its meaning.
 
 Bands: E0xx input files and their format (E00x–E01x proposals, E02x fixture data, E03x SQL
-dumps, E04x diff and update scripts), E1xx unknown names, E2xx what an operation needs of a column, key or table, E3xx
-collisions and references, E4xx data loss and rollback, E5xx ordering and dependencies, E6xx
-unsafe SQL. Lint rules (``ISPnnn``) are declared by their ``@rule`` in ``lint/rules``, each
+dumps, E04x diff and update scripts), E1xx unknown names, E2xx what an operation needs of a
+column, key or table, E3xx collisions and references, E4xx data loss and rollback, E5xx
+ordering and dependencies, E6xx unsafe SQL. Lint rules (``ISPnnn``) are declared by their ``@rule`` in ``lint/rules``, each
 with its name and summary (see ``lint/registry.py``). A retired code is never reused.
 ``tests/test_codes.py`` checks that every code the package uses is declared, once.
 """

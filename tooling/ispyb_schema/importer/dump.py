@@ -194,8 +194,8 @@ class _Importer:
 
     def _unsupported(self, tokens: list[Token]) -> None:
         self.fail(tokens[0].start, f"unsupported statement {self.describe(tokens)!r}; expected "
-                  "CREATE TABLE, CREATE VIEW, ALTER TABLE (keys, foreign keys, MODIFY), DROP TABLE/VIEW, "
-                  "SET or LOCK/UNLOCK TABLES")
+                  "CREATE TABLE, CREATE VIEW, ALTER TABLE (keys, foreign keys, MODIFY), "
+                  "DROP TABLE/VIEW, SET or LOCK/UNLOCK TABLES")
 
     def _parse_error(self, tokens: list[Token], err: ParseError) -> None:
         info = err.errors[0] if err.errors else {}
