@@ -140,6 +140,9 @@ def view_session(view: View) -> tuple[list[str], list[str]]:
 
 def view_dependencies(view: View, names: set[str]) -> set[str]:
     """The other views of ``names`` that ``view`` reads."""
+    text = view.definition.lower()
+    if not any(n.lower() in text for n in names if n != view.name):
+        return set()  # names no other view: nothing to parse (ddl from the cache stays light)
     from ..changeset.sqlcheck import view_references  # the one parser of view definitions
 
     read = {t.lower() for t, _ in view_references(view.definition)}
