@@ -160,3 +160,11 @@ steps:
     found = [(d.loc.line, d.code) for d in checked.sorted_diagnostics()]
     assert found == [(7, "E213"), (8, "E014"), (9, "E102"), (10, "E603"), (11, "E207"),
                      (12, "E207"), (12, "E207"), (13, "E103")], found
+
+
+@pytest.mark.parametrize("text", [OLD, NEW], ids=["old", "new"])
+def test_the_dump_importer_reads_them_as_the_server_does(server_url, tmp_path, text):
+    """Geometry columns, FULLTEXT/SPATIAL keys, CHECKs and table options, from the file."""
+    path = tmp_path / "schema.sql"
+    path.write_text(text)
+    assert load_schema(path) == load_schema(path, via_server=True)
