@@ -43,3 +43,11 @@ def private_parse_cache(tmp_path_factory):
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = before
+
+
+@pytest.fixture(scope="session")
+def releases(mariadb_server):
+    """Upstream's release dumps (tests/history.py), each loaded by the server once a session."""
+    from history import Releases
+
+    return Releases(mariadb_server)

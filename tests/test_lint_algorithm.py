@@ -91,6 +91,11 @@ CASES = {
     "add-primary-key": "- create_table: {table: LintNoKey, comment: x, columns: [{name: lintId, "
                        "type: int(10) unsigned, nullable: false, comment: x}]}\n"
                        "- add_primary_key: {table: LintNoKey, columns: [lintId]}",
+    "add-auto-increment-column": "- create_table: {table: LintNoKey, comment: x, columns: "
+                                 "[{name: note, type: int(11), comment: x}]}\n"
+                                 "- add_column: {table: LintNoKey, column: {name: lintId, type: "
+                                 "int(10) unsigned, nullable: false, auto_increment: true, "
+                                 "comment: x}, first: true, key: primary}",
     "drop-primary-key": "- create_table: {table: LintKeyed, comment: x, columns: [{name: lintId, "
                         "type: int(10) unsigned, nullable: false, comment: x}], indexes: [{name: "
                         "PRIMARY, kind: PRIMARY, columns: [lintId]}]}\n"

@@ -29,9 +29,21 @@ from .yamlsrc import load_yaml
 
 SPDX_YAML = "# SPDX-License-Identifier: LGPL-3.0-or-later\n"
 
+# ``--via-server``: dumps are loaded into a scratch MariaDB and imported live (set once per
+# command by the CLI option, which every command that takes a SOURCE has).
+_VIA_SERVER = {"on": False}
 
-def load_schema(source: str | os.PathLike) -> Schema:
+
+def read_dumps_via_server(enabled: bool = True) -> None:
+    _VIA_SERVER["on"] = enabled
+
+
+def load_schema(source: str | os.PathLike, via_server: bool | None = None) -> Schema:
+    """The schema of SOURCE; a dump through a scratch server when ``via_server`` (default: as
+    the ``--via-server`` option said)."""
     source = str(source)
+    if via_server is None:
+        via_server = _VIA_SERVER["on"]
     if "://" in source:
         from .importer.live import import_url
 
@@ -43,6 +55,10 @@ def load_schema(source: str | os.PathLike) -> Schema:
         raise InputError.single(SourceLoc(source), "no such file or folder; expected a dump "
                                 "(.sql), a project-format file or folder, or a mysql:// URL")
     if path.suffix.lower() == ".sql":
+        if via_server:
+            from .importer.via_server import import_via_server
+
+            return import_via_server(path)
         from .importer.cache import load_dump
 
         return load_dump(path)

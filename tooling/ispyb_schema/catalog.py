@@ -40,6 +40,11 @@ CATALOG_VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("TABLE_NAME", "CONSTRAINT_NAME", "CHECK_CLAUSE", "LEVEL"),
         ("TABLE_NAME", "CONSTRAINT_NAME"),
     ),
+    "VIEWS": (
+        ("TABLE_NAME", "VIEW_DEFINITION", "CHECK_OPTION", "IS_UPDATABLE", "DEFINER",
+         "SECURITY_TYPE", "CHARACTER_SET_CLIENT", "COLLATION_CONNECTION", "ALGORITHM"),
+        ("TABLE_NAME",),
+    ),
 }
 _SCHEMA_COLUMN = {
     "REFERENTIAL_CONSTRAINTS": "CONSTRAINT_SCHEMA",
@@ -63,6 +68,9 @@ def snapshot(conn, database: str, tables: set[str] | None = None) -> Snapshot:
             rows = {}
             for row in cur.fetchall():
                 record = dict(zip(columns, row))
+                if view == "VIEWS":  # every name in it is qualified with the database's
+                    record["VIEW_DEFINITION"] = record["VIEW_DEFINITION"].replace(
+                        f"`{database}`.", "")
                 if tables is not None and record["TABLE_NAME"] not in tables:
                     continue
                 rows[tuple(record[k] for k in key)] = tuple(

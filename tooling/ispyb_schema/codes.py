@@ -2,9 +2,9 @@
 """Every diagnostic code of the tool, declared once with its meaning.
 
 Bands: E0xx input files and their format (E00x–E01x proposals, E02x fixture data, E03x SQL
-dumps), E1xx unknown names, E2xx what an operation needs of a column, key or table, E3xx
-collisions and references, E4xx data loss and rollback, E5xx ordering and dependencies, E6xx
-unsafe SQL. Lint rules (``ISPnnn``) are declared by their ``@rule`` in ``lint/rules``, each
+dumps, E04x diff and update scripts), E1xx unknown names, E2xx what an operation needs of a
+column, key or table, E3xx collisions and references, E4xx data loss and rollback, E5xx
+ordering and dependencies, E6xx unsafe SQL. Lint rules (``ISPnnn``) are declared by their ``@rule`` in ``lint/rules``, each
 with its name and summary (see ``lint/registry.py``). A retired code is never reused.
 ``tests/test_codes.py`` checks that every code the package uses is declared, once.
 """
@@ -37,6 +37,11 @@ CODES: dict[str, str] = {
     "E030": "dump: SQL the parser cannot read",
     "E031": "dump: a statement or clause the importer does not map",
     "E032": "dump: an invalid definition (duplicate or unknown names)",
+    "E033": "dump: MariaDB refused it when loaded with --via-server",
+    # E04x: diff and update scripts (propose/)
+    "E040": "diff: a difference between two schemas that no operation can express",
+    "E041": "diff: a --rename/--rename-table hint names what is not there",
+    "E042": "propose --from-sql: an update script (or its baseline) failed on the scratch server",
     # E1xx: names that do not exist
     "E101": "unknown table",
     "E102": "unknown column",

@@ -18,6 +18,12 @@ class Project:
     proposals: Path
     site: Path
     fixtures: tuple[Path, ...] = ()  # the default baseline's fixture data, loaded in order
+    flavours: tuple[tuple[str, str], ...] = ()  # facility schemas: (name, SOURCE)
+
+    def flavour_sources(self) -> dict[str, str]:
+        """Each flavour's SOURCE, a path made absolute against the project."""
+        return {name: source if "://" in source else str(self.root / source)
+                for name, source in self.flavours}
 
     def baseline_source(self) -> str:
         if "://" in self.baseline:
@@ -42,8 +48,14 @@ def find_project(start: Path | None = None) -> Project:
         merged = {**DEFAULTS, **settings}
         fixtures = merged["fixtures"]
         fixtures = [fixtures] if isinstance(fixtures, str) else fixtures
+        flavours = merged.get("flavours") or {}
+        if not isinstance(flavours, dict) or not all(isinstance(v, str) for v in
+                                                      flavours.values()):
+            raise InputError.single(SourceLoc(str(candidate)), "[tool.ispyb-schema] flavours "
+                                    "must be a table of name = \"SOURCE\"")
         return Project(folder, merged["baseline"], folder / merged["proposals"],
-                       folder / merged["site"], tuple(folder / f for f in fixtures))
+                       folder / merged["site"], tuple(folder / f for f in fixtures),
+                       tuple(sorted(flavours.items())))
     raise InputError.single(
         SourceLoc(str(here)),
         "no pyproject.toml with a [tool.ispyb-schema] table here or above; run inside an "

@@ -46,6 +46,7 @@ COPY = Cost(3, 1)  # a copy never allows concurrent writes
 KINDS: dict[str, Cost] = {
     "add column": INSTANT,                       # any position (10.4+)
     "add stored generated column": COPY,
+    "add auto-increment column": Cost(2, 1),     # numbers the rows: a rebuild, writes wait
     "drop column": INSTANT,
     "drop indexed column": NOCOPY,               # its one-column indexes go with it
     "drop column of a multi-column index": INPLACE,  # the index is rebuilt without it

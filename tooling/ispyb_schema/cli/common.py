@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_GATE_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
-baseline_option = click.option(
+_baseline = click.option(
     "--baseline",
     "baseline",
     metavar="SOURCE",
@@ -75,6 +75,27 @@ class ProposalParam(click.ParamType):
 
 
 PROPOSAL = ProposalParam()
+
+
+def _via_server(ctx: click.Context, param, value: bool) -> None:
+    """``--via-server`` holds for the command it is given to, and only for it."""
+    if value:
+        from ..baseline import read_dumps_via_server
+
+        read_dumps_via_server(True)
+        ctx.call_on_close(lambda: read_dumps_via_server(False))
+
+
+via_server_option = click.option(
+    "--via-server", is_flag=True, expose_value=False, callback=_via_server,
+    help="Read dump SOURCEs by loading them into a scratch MariaDB (from the test harness) and "
+    "importing that live: for any dump MariaDB accepts that the dump importer does not read.",
+)
+
+
+def baseline_option(func):
+    """``--baseline SOURCE`` and ``--via-server``."""
+    return _baseline(via_server_option(func))
 
 
 def load_baseline(explicit: str | None) -> Schema:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import InputError, SourceLoc
-from .common import handle_errors
+from .common import handle_errors, via_server_option
 
 if TYPE_CHECKING:
     from ..model import Schema
@@ -39,6 +39,7 @@ def strip_comments(schema: Schema) -> Schema:
               help="With --table: add every table they reference by foreign key, transitively.")
 @click.option("--no-comments", is_flag=True, help="Leave table and column comments out.")
 @click.option("--force", is_flag=True, help="Replace existing output.")
+@via_server_option
 @handle_errors
 def import_command(source: str, output: str, tables: tuple[str, ...], with_references: bool,
                    no_comments: bool, force: bool) -> None:

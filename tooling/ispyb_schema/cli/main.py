@@ -29,6 +29,8 @@ COMMANDS = {
     "verify": "verify:verify_command",
     "apply": "apply:apply_command",
     "forecast": "forecast:forecast_command",
+    "diff": "diff:diff_command",
+    "propose": "propose:propose_command",
 }
 
 

@@ -22,7 +22,8 @@ _TYPES: dict[exp.DType, tuple[str, bool]] = {  # sqlglot type -> (MariaDB type, 
         "tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double", "bit",
         "date", "datetime", "time", "year", "char", "varchar", "binary", "varbinary", "tinytext",
         "text", "mediumtext", "longtext", "tinyblob", "blob", "mediumblob", "longblob", "enum",
-        "set", "json", "uuid", "geometry")},
+        "set", "json", "uuid", "geometry", "point", "linestring", "polygon", "multilinestring",
+        "multipolygon")},
     **{getattr(_D, "U" + n.upper()): (n, True) for n in (
         "tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "double")},
     _D.TIMESTAMPTZ: ("timestamp", False),  # sqlglot's MySQL reads TIMESTAMP as TIMESTAMPTZ

@@ -40,8 +40,10 @@ class TableReader:
     """
 
     def __init__(self, report: Callable[[int, str, str], None], tree: exp.Create,
-                 start: int) -> None:
+                 start: int, standin_ok: bool = False) -> None:
         self.report, self.tree, self.start = report, tree, start
+        self.standin_ok = standin_ok  # a table without charset: a view's stand-in, maybe
+        self.no_charset = False
         self.name = tree.this.this.name if isinstance(tree.this, exp.Schema) else "?"
         self.failed = False
         self.collation: str | None = None
@@ -86,6 +88,9 @@ class TableReader:
             if key:
                 found[key] = value
         charset, collation = found.pop("charset", None), found.pop("collation", None)
+        if not (charset or collation) and self.standin_ok:
+            self.no_charset = True  # the caller decides: dropped later, or refused at the end
+            charset = "binary"
         if not (charset or collation):
             raise Reject(self.tree.this.this, "no DEFAULT CHARSET; expected the table's "
                          "character set, as mariadb-dump writes it", E_INVALID)
@@ -234,6 +239,19 @@ def _charset_and_collation(charset: str | None, collation: str | None,
         raise Reject(node, f"collation {collation} does not belong to character set "
                      f"{charset}", E_INVALID)
     return expected, collation
+
+
+def charset_name(name: str) -> str:
+    """A character set's MariaDB-canonical name (``utf8`` is ``utf8mb3``)."""
+    return _utf8mb3(name.lower())
+
+
+def collation_name(name: str) -> str:
+    return _utf8mb3(name.lower())
+
+
+def default_collation(charset: str | None) -> str | None:
+    return _DEFAULT_COLLATION.get(charset) if charset else None
 
 
 def _utf8mb3(name: str) -> str:

@@ -64,7 +64,8 @@ Q_CHECKS = """
 SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
 FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = %s"""
 Q_VIEWS = """
-SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, ALGORITHM
+SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, ALGORITHM, DEFINER,
+       CHARACTER_SET_CLIENT, COLLATION_CONNECTION
 FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s"""
 
 
@@ -249,8 +250,9 @@ def _indexes(rows: list[dict]) -> tuple[Index, ...]:
             kind = "INDEX" if int(first["NON_UNIQUE"]) else "UNIQUE"
         out.append(Index(
             name,
-            tuple(IndexPart(p["COLUMN_NAME"], p["SUB_PART"], p["COLLATION"] == "D")
-                  for p in parts),
+            # a SPATIAL key reports SUB_PART 32 (its MBR), which no DDL can say: whole column
+            tuple(IndexPart(p["COLUMN_NAME"], None if kind == "SPATIAL" else p["SUB_PART"],
+                            p["COLLATION"] == "D") for p in parts),
             kind,
             first["INDEX_COMMENT"] or "",
         ))
@@ -286,7 +288,12 @@ def _view_query(cur, database: str, name: str) -> str:
     finally:
         if previous and previous != database:
             cur.execute(f"USE {ident(previous)}")
-    return create.split(f"VIEW {ident(name)} AS ", 1)[1]
+    query = create.split(f" VIEW {ident(name)} AS ", 1)[1]
+    # SHOW CREATE VIEW ends with the check option, which the model keeps apart (check_option)
+    return _CHECK_OPTION_TAIL.sub("", query)
+
+
+_CHECK_OPTION_TAIL = re.compile(r"\s+WITH\s+(?:CASCADED\s+|LOCAL\s+)?CHECK\s+OPTION\s*$", re.I)
 
 
 def _view(r: dict, query: str) -> View:
@@ -296,4 +303,7 @@ def _view(r: dict, query: str) -> View:
         algorithm=r["ALGORITHM"],
         security=r["SECURITY_TYPE"],
         check_option=r["CHECK_OPTION"] if r["CHECK_OPTION"] not in (None, "NONE") else "NONE",
+        definer=r["DEFINER"] or None,
+        client_charset=r["CHARACTER_SET_CLIENT"] or None,
+        connection_collation=r["COLLATION_CONNECTION"] or None,
     )

@@ -63,6 +63,21 @@ def _by_name(items) -> dict[str, Any]:
     return {item.name: item for item in items}
 
 
+# Facts a source may not state (a dump without DEFINER): compared only where both state them.
+_UNSTATED = frozenset({"definer", "client_charset", "connection_collation"})
+
+
+def _same_expression(a: str, b: str) -> bool:
+    """Two CHECK expressions that differ only as written (MariaDB reports ``json_valid(`x`)``
+    where a proposal's step says ``JSON_VALID(x)``): equal once sqlglot re-emits both."""
+    from ..changeset.sqlcheck import SqlProblem, emit, parse_expression
+
+    try:
+        return emit(parse_expression(a)) == emit(parse_expression(b))
+    except SqlProblem:
+        return False
+
+
 def _diff_named(kind: str, table: str, before, after, ignore: set[str]) -> list[Change]:
     out: list[Change] = []
     old, new = _by_name(before), _by_name(after)
@@ -75,6 +90,11 @@ def _diff_named(kind: str, table: str, before, after, ignore: set[str]) -> list[
             if f.name in ignore:
                 continue
             a, b = getattr(old[name], f.name), getattr(new[name], f.name)
+            if f.name in _UNSTATED and (a is None or b is None):
+                continue
+            if (f.name == "expression" and kind == "check" or f.name == "check") and a and b \
+                    and a != b and _same_expression(a, b):
+                continue
             if a != b:
                 out.append(Change("changed", f"{table}.{kind} {name}.{f.name}", a, b))
     return sorted(out, key=lambda c: c.path)

@@ -167,6 +167,12 @@ class View:
     security: str = "DEFINER"
     check_option: str = "NONE"
     comment: str = ""
+    # Facts the server records with a view, when the source says them (None: not said, the
+    # creating session's applies): the account (``user@host``) and the client character set
+    # and connection collation the SELECT was read with (they decide its literals' charset).
+    definer: str | None = None
+    client_charset: str | None = None
+    connection_collation: str | None = None
 
 
 @dataclass(frozen=True)

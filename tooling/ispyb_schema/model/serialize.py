@@ -136,7 +136,8 @@ def table_to_dict(table: Table) -> dict[str, Any]:
 def view_to_dict(view: View) -> dict[str, Any]:
     out: dict[str, Any] = {"view": view.name, "definition": view.definition}
     for key, default in (("algorithm", "UNDEFINED"), ("security", "DEFINER"),
-                         ("check_option", "NONE"), ("comment", "")):
+                         ("check_option", "NONE"), ("comment", ""), ("definer", None),
+                         ("client_charset", None), ("connection_collation", None)):
         if getattr(view, key) != default:
             out[key] = getattr(view, key)
     return out
@@ -342,7 +343,8 @@ def view_from_dict(data: dict, locator=None, problems: list[Diagnostic] | None =
     problems = [] if own else problems
     r = _Reader(locator, problems)
     r.unknown_keys(data, path, {"view", "definition", "algorithm", "security", "check_option",
-                                "comment"})
+                                "comment", "definer", "client_charset",
+                                "connection_collation"})
     name = r.get(data, path, "view", str, required=True)
     definition = r.get(data, path, "definition", str, required=True)
     view = None
@@ -351,7 +353,10 @@ def view_from_dict(data: dict, locator=None, problems: list[Diagnostic] | None =
                     r.get(data, path, "algorithm", str, "UNDEFINED"),
                     r.get(data, path, "security", str, "DEFINER"),
                     r.get(data, path, "check_option", str, "NONE"),
-                    r.get(data, path, "comment", str, ""))
+                    r.get(data, path, "comment", str, ""),
+                    r.get(data, path, "definer", str),
+                    r.get(data, path, "client_charset", str),
+                    r.get(data, path, "connection_collation", str))
     if own and problems:
         raise InputError(problems)
     return view

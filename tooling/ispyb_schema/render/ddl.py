@@ -4,8 +4,16 @@
 The pieces (column, index, foreign-key definitions, table options) are shared by the schema
 dump (:func:`schema_ddl`) and by the changeset planner's ALTER statements, so a column is
 spelled the same way everywhere and keeps every attribute the model holds.
+
+Views come after the tables, each after the views it reads, with the DEFINER the model holds and
+inside ``SET character_set_client``/``collation_connection`` to the values the server recorded
+with it. Not restored: a DEFINER the source did not name (a dump without it: the loading account
+becomes the definer, as with the dump itself), and the client character set of a view whose
+source never said it (the loading session's applies).
 """
 from __future__ import annotations
+
+import re
 
 from ..model import Check, Column, ForeignKey, Index, Schema, Table, View
 from .quote import ident, idents, string
@@ -98,13 +106,69 @@ def create_table(table: Table, foreign_keys: bool = True) -> str:
     return f"CREATE TABLE {ident(table.name)} (\n{body}\n) {table_options(table)};"
 
 
+def definer_clause(definer: str | None) -> str:
+    """``DEFINER=`user`@`host``` for ``user@host`` (empty when the model does not know it)."""
+    if not definer:
+        return ""
+    user, _, host = definer.rpartition("@")
+    return f" DEFINER={ident(user)}@{ident(host)}"
+
+
 def create_view(view: View, or_replace: bool = False) -> str:
     head = "CREATE OR REPLACE" if or_replace else "CREATE"
-    text = (f"{head} ALGORITHM={view.algorithm} SQL SECURITY {view.security} "
-            f"VIEW {ident(view.name)} AS {view.definition}")
+    text = (f"{head} ALGORITHM={view.algorithm}{definer_clause(view.definer)} "
+            f"SQL SECURITY {view.security} VIEW {ident(view.name)} AS {view.definition}")
     if view.check_option != "NONE":
         text += f" WITH {view.check_option} CHECK OPTION"
     return text + ";"
+
+
+def view_session(view: View) -> tuple[list[str], list[str]]:
+    """The statements that give the session the view's recorded client character set and
+    connection collation before its CREATE VIEW (the server stores them with the view, and
+    they decide the charset of its literals), and those that return to the script's own."""
+    before = []
+    if view.client_charset:
+        before.append(f"SET character_set_client = {string(view.client_charset)};")
+    if view.connection_collation:
+        before.append(f"SET collation_connection = {string(view.connection_collation)};")
+    after = ["SET character_set_client = utf8mb4;"] if view.client_charset else []
+    if view.connection_collation:
+        after.append("SET collation_connection = utf8mb4_general_ci;")
+    return before, after
+
+
+def view_dependencies(view: View, names: set[str]) -> set[str]:
+    """The other views of ``names`` that ``view`` reads."""
+    text = view.definition.lower()
+    if not any(n.lower() in text for n in names if n != view.name):
+        return set()  # names no other view: nothing to parse (ddl from the cache stays light)
+    from ..changeset.sqlcheck import view_references  # the one parser of view definitions
+
+    read = {t.lower() for t, _ in view_references(view.definition)}
+    if not read:  # a definition the checker cannot parse: its quoted names will do
+        read = {m.lower() for m in re.findall(r"`([^`]+)`", view.definition)}
+    return {n for n in names if n.lower() in read and n != view.name}
+
+
+def view_order(views) -> list[View]:
+    """Views so that each comes after every view it reads (by name otherwise)."""
+    by_name = {v.name: v for v in views}
+    order: list[View] = []
+    state: dict[str, int] = {}
+
+    def visit(view: View) -> None:
+        state[view.name] = 1
+        for name in sorted(view_dependencies(view, set(by_name))):
+            if name not in state:
+                visit(by_name[name])
+        state[view.name] = 2
+        order.append(view)
+
+    for view in sorted(by_name.values(), key=lambda v: v.name):
+        if view.name not in state:
+            visit(view)
+    return order
 
 
 def creation_order(schema: Schema) -> tuple[list[Table], set[tuple[str, str]]]:
@@ -148,6 +212,8 @@ def schema_ddl(schema: Schema) -> str:
             if (table.name, fk.name) in deferred:
                 out.append(f"ALTER TABLE {ident(table.name)} ADD "
                            f"{foreign_key_definition(fk)};")
-    out += [create_view(v) for v in schema.views]
+    for view in view_order(schema.views):
+        before, after = view_session(view)
+        out += before + [create_view(view)] + after
     out += SCRIPT_FOOTER
     return "\n".join(out) + "\n"

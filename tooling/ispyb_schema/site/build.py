@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..changeset import proposal_schema_text
+from .flavours import flavour_pages
 from .markup import natural_key, soft, cell, code, inline, slug
 from .proposalview import ProposalView, next_agenda, proposal_view, summaries
 from .tableview import column_anchor, table_views
@@ -85,6 +86,7 @@ def render_pages(model: SiteModel) -> dict[str, str]:
     for view in views:
         pages[f"proposals/{view.summary.slug}.md"] = proposal_template.render(view=view)
     pages.update(_browser_pages(env, model, _touched_by(views)))
+    pages.update(flavour_pages(model.flavours))
     return pages
 
 

@@ -38,7 +38,17 @@ def generate_docs(project: Project, baseline_source: str) -> int:
 def collect(project: Project, baseline_source: str, record: dict | None = None) -> SiteModel:
     """Every proposal validated, planned and linted against the baseline, with its
     verification (``record``, or the newest matching one in results/), as the view-model."""
-    return collect_site(project, load_schema(baseline_source), baseline_source, record=record)
+    model = collect_site(project, load_schema(baseline_source), baseline_source, record=record)
+    flavours = project.flavour_sources()
+    if not flavours:
+        return model
+    from dataclasses import replace
+
+    from .flavours import collect_flavours
+
+    files = [project.proposals / f"{p.id}.yaml" for p in model.proposals]
+    return replace(model, flavours=collect_flavours(flavours, model.baseline,
+                                                    model.baseline_label, files))
 
 
 def run_mkdocs(site: Path, strict: bool = True) -> Path:

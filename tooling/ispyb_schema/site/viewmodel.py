@@ -149,3 +149,4 @@ class SiteModel:
     baseline_label: str = "baseline"  # where the baseline came from, as told to readers
     generated_at: str | None = None  # ISO timestamp
     licence_text: str = ""  # LICENSE.LGPL, published with the site
+    flavours: tuple = ()  # FlavourPage of each configured facility flavour (site/flavours.py)

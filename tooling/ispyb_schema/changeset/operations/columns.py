@@ -9,13 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from ...errors import Diagnostic
-from ...model import Column, Generated, Index, Schema, Table
+from ...model import Column, Generated, Index, IndexPart, Schema, Table
 from ...model.changetext import type_change
 from ...model.serialize import table_from_dict
-from ...render.ddl import column_definition
+from ...render.ddl import column_definition, index_definition
 from ...render.quote import ident
 from ..canon import canonical_column, canonical_default, type_problem
-from ..sqlcheck import Scope, SqlProblem, check_expression, emit, parse_expression
+from ..sqlcheck import (
+    Scope,
+    SqlProblem,
+    check_condition,
+    check_expression,
+    emit,
+    parse_expression,
+)
 from .base import (
     Clause,
     ColumnChange,
@@ -81,7 +88,7 @@ def _with_checked_expressions(op: Operation, table: Table, column: Column,
             continue
         try:
             node = parse_expression(text)
-            bad = check_expression(node, scope)
+            bad = (check_condition if attr == "check" else check_expression)(node, scope)
         except SqlProblem as problem:
             bad, node = [problem], None
         problems += [op.error(p.code, f"column {column.name!r} {attr}: {p.message}", *keys,
@@ -130,17 +137,26 @@ class AddColumn(Operation):
     column: Column
     after: str | None = None
     first: bool = False
+    column_key: str | None = None  # YAML key: "primary" or "unique", added in the same ALTER
+
+    yaml_names = {"key": "column_key"}
 
     def table_name(self) -> str | None:
         return self.table
 
     def alter_kinds(self, model: Schema, foreign_key_checks: bool = True) -> list[set[str]]:
         stored = self.column.generated and self.column.generated.stored
-        return [{"add stored generated column" if stored else "add column"}]
+        added = "add stored generated column" if stored else "add auto-increment column" \
+            if self.column.auto_increment else "add column"
+        if self.column_key is None:
+            return [{added}]
+        key = "add primary key" if self.column_key == "primary" else "add unique key"
+        return [{added}, {key}]
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
         column = column_from_yaml(body["column"], where.below("column"), problems)
-        return column and {**body, "column": column}
+        return column and {cls.yaml_names.get(k, k): v for k, v in
+                           {**body, "column": column}.items()}
 
     def check(self, model: Schema) -> list[Diagnostic]:
         problems: list[Diagnostic] = []
@@ -152,10 +168,21 @@ class AddColumn(Operation):
                                                f"{self.column.name!r}", "column", "name"))
         check_position(self, table, self.after, problems)
         problems += self._prepared(table)[1]
-        if self.column.auto_increment:
-            problems.append(self.error("E208", "an AUTO_INCREMENT column must be a key; add "
-                                               "it with create_table", "column",
+        if self.column.auto_increment and self.column_key is None:
+            problems.append(self.error("E208", "an AUTO_INCREMENT column must be a key; give "
+                                               "'key: primary' (or unique) to add it with its "
+                                               "key, or add it with create_table", "column",
                                        "auto_increment"))
+        if self.column_key == "primary":
+            if table.primary_key:
+                problems.append(self.error("E301", f"table {self.table!r} already has a "
+                                                   "primary key; drop it first", "key"))
+            if self.column.nullable:
+                problems.append(self.error("E207", f"primary key column {self.column.name!r} "
+                                                   "must be nullable: false", "key"))
+        elif self.column_key == "unique" and table.index(self.column.name):
+            problems.append(self.error("E301", f"table {self.table!r} already has an index "
+                                               f"named {self.column.name!r}", "key"))
         return problems
 
     def new_column(self, table: Table) -> Column:
@@ -172,18 +199,35 @@ class AddColumn(Operation):
             object.__setattr__(self, "_memo", memo)  # not a field: equality and hash ignore it
         return memo[1], list(memo[2])
 
+    def new_key(self) -> Index | None:
+        if self.column_key is None:
+            return None
+        primary = self.column_key == "primary"
+        return Index("PRIMARY" if primary else self.column.name, (IndexPart(self.column.name),),
+                     "PRIMARY" if primary else "UNIQUE")
+
     def apply(self, model: Schema) -> Schema:
         table = model.table(self.table)
-        return model.with_table(with_column_at(table, self.new_column(table), self.after,
-                                               self.first))
+        table = with_column_at(table, self.new_column(table), self.after, self.first)
+        key = self.new_key()
+        if key is not None:
+            table = table.with_changes(indexes=table.indexes + (key,))
+        return model.with_table(table)
 
     def render(self, model: Schema) -> list[Piece]:
         table = model.table(self.table)
         change = ColumnChange("ADD", column_definition(table, self.new_column(table)),
                               position_sql(table, self.after, self.first))
         uses = {col(self.after)} if self.after else set()
-        return [Clause(self.table, change.text, defines=frozenset({col(self.column.name)}),
-                       uses=frozenset(uses), column=change)]
+        added = Clause(self.table, change.text, defines=frozenset({col(self.column.name)}),
+                       uses=frozenset(uses), column=change)
+        key = self.new_key()
+        if key is None:
+            return [added]
+        # the key in the same ALTER: MariaDB refuses an AUTO_INCREMENT column without one
+        return [added, Clause(self.table, "ADD " + index_definition(key),
+                              defines=frozenset({"idx:" + key.name.lower()}),
+                              uses=frozenset({col(self.column.name)}))]
 
     def inverse(self, model: Schema) -> list[Operation]:
         return [self.derived(DropColumn, table=self.table, column=self.column.name)]
@@ -251,17 +295,25 @@ class DropColumn(Operation):
                        removes=frozenset({col(self.column)}), alters=frozenset(alters))]
 
     def inverse(self, model: Schema) -> list[Operation]:
-        from .indexes import AddIndex, DropIndex
+        from .indexes import DropIndex, adding
 
         table = model.table(self.table)
         column = table.column(self.column)
         after = position_of(table, column.name)
+        key, keyed = None, None
+        if column.auto_increment:  # back with its key, which MariaDB needs in the same ALTER
+            keyed = next((i for i in self.affected_indexes(table) if len(i.parts) == 1 and (
+                i.kind == "PRIMARY" or i.kind == "UNIQUE" and i.name == column.name)), None)
+            key = keyed and keyed.kind.lower()
         ops: list[Operation] = [self.derived(AddColumn, table=self.table, column=column,
-                                             after=after, first=after is None)]
+                                             after=after, first=after is None,
+                                             column_key=key)]
         for index in self.affected_indexes(table):
+            if index is keyed:
+                continue
             if len(index.parts) > 1:
                 ops.append(self.derived(DropIndex, table=self.table, name=index.name))
-            ops.append(self.derived(AddIndex, table=self.table, index=index))
+            ops.append(self.derived(adding(index), table=self.table, index=index))
         return ops
 
     def loses(self, model: Schema):

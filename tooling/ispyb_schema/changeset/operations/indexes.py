@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""Index operations: plain indexes, unique keys and the primary key."""
+"""Index operations: plain indexes, unique, FULLTEXT and SPATIAL keys, the primary key."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -83,6 +83,30 @@ class AddIndex(Operation):
                                                    "(modify_column)", "columns", i))
         return problems
 
+    def special_problems(self, model: Schema, fits, what: str) -> list[Diagnostic]:
+        """A FULLTEXT or SPATIAL key's problems: the name, unknown columns, and columns that
+        are not ``what``, given a prefix or an order."""
+        problems: list[Diagnostic] = []
+        table = self.table_or_error(model, self.table, problems, "table")
+        if table is None:
+            return problems
+        if table.index(self.index.name):
+            problems.append(self.error("E301", f"table {self.table!r} already has an index "
+                                               f"named {self.index.name!r}", "name"))
+        for i, part in enumerate(self.index.parts):
+            column = self.column_or_error(table, part.column, problems, "columns", i)
+            if column is None:
+                continue
+            if not fits(column):
+                problems.append(self.error("E207", f"a {self.index.kind} key needs {what}; "
+                                                   f"{column.name!r} is {column.type}",
+                                           "columns", i))
+            if part.length or part.descending:
+                problems.append(self.error("E207", f"a {self.index.kind} key takes whole "
+                                                   "columns, without prefix or order",
+                                           "columns", i))
+        return problems
+
     def resolved(self, model: Schema) -> Index:
         table = model.table(self.table)
         parts = tuple(replace(p, column=table.column(p.column).name) for p in self.index.parts)
@@ -108,6 +132,51 @@ class AddIndex(Operation):
 @dataclass(frozen=True, kw_only=True)
 class AddUniqueKey(AddIndex):
     kind: ClassVar[str] = "UNIQUE"
+
+
+@operation("add_fulltext_index")
+@dataclass(frozen=True, kw_only=True)
+class AddFulltextIndex(AddIndex):
+    """A FULLTEXT key: CHAR, VARCHAR or TEXT columns, whole (no prefix, no order)."""
+
+    kind: ClassVar[str] = "FULLTEXT"
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        return self.special_problems(model, lambda c: c.type.base in (
+            "char", "varchar", "tinytext", "text", "mediumtext", "longtext"),
+            "a CHAR, VARCHAR or TEXT column")
+
+    def render(self, model: Schema) -> list[Piece]:
+        # InnoDB builds one FULLTEXT index per ALTER: two never share a statement
+        (clause,) = super().render(model)
+        return [replace(clause, defines=clause.defines | {"fulltext:"})]
+
+
+@operation("add_spatial_index")
+@dataclass(frozen=True, kw_only=True)
+class AddSpatialIndex(AddIndex):
+    """A SPATIAL key: one NOT NULL geometry column, whole."""
+
+    kind: ClassVar[str] = "SPATIAL"
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems = self.special_problems(model, lambda c: c.type.base in GEOMETRY,
+                                         "a geometry column")
+        table = model.table(self.table)
+        if table is not None and len(self.index.parts) != 1:
+            problems.append(self.error("E207", "a SPATIAL key has exactly one column",
+                                       "columns"))
+        for i, part in enumerate(self.index.parts):
+            column = table.column(part.column) if table is not None else None
+            if column is not None and column.nullable:
+                problems.append(self.error("E207", f"{column.name!r} is nullable; a SPATIAL "
+                                                   "key needs NOT NULL (modify_column first)",
+                                           "columns", i))
+        return problems
+
+
+GEOMETRY = ("geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
+            "multipolygon", "geometrycollection")
 
 
 @operation("add_primary_key")
@@ -175,7 +244,13 @@ class DropIndex(Operation):
 
     def inverse(self, model: Schema) -> list[Operation]:
         index = model.table(self.table).index(self.name)
-        return [self.derived(AddIndex, table=self.table, index=index)]
+        return [self.derived(adding(index), table=self.table, index=index)]
+
+
+def adding(index: Index) -> type[AddIndex]:
+    """The operation that adds an index of this kind (FULLTEXT and SPATIAL keys are checked by
+    their own)."""
+    return {"FULLTEXT": AddFulltextIndex, "SPATIAL": AddSpatialIndex}.get(index.kind, AddIndex)
 
 
 @operation("drop_primary_key")

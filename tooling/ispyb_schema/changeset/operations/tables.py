@@ -249,3 +249,122 @@ class SetTableComment(Operation):
     def inverse(self, model: Schema) -> list[Operation]:
         return [self.derived(SetTableComment, table=self.table,
                              comment=model.table(self.table).comment)]
+
+
+ENGINES = {e.lower(): e for e in ("InnoDB", "MyISAM", "Aria", "MEMORY", "CSV", "ARCHIVE")}
+ROW_FORMATS = ("DEFAULT", "DYNAMIC", "COMPACT", "REDUNDANT", "COMPRESSED", "FIXED", "PAGE")
+_OPTIONS = ("engine", "charset", "collation", "row_format", "comment")
+
+
+@operation("alter_table_options")
+@dataclass(frozen=True, kw_only=True)
+class AlterTableOptions(Operation):
+    """A table's options: ENGINE, DEFAULT CHARSET/COLLATE (the default for columns to come;
+    the columns keep theirs, as MariaDB does without CONVERT TO), ROW_FORMAT, COMMENT. Its own
+    ALTER TABLE statement, without a predicted ALGORITHM (an engine or row format change
+    copies the table)."""
+
+    table: str
+    engine: str | None = None
+    charset: str | None = None
+    collation: str | None = None
+    row_format: str | None = None  # DEFAULT: the engine's own (the model's None)
+    comment: str | None = None
+
+    @classmethod
+    def fields_from_yaml(cls, body, where, problems):
+        body = dict(body)
+        if body.get("charset") and not body.get("collation"):
+            body["collation"] = DEFAULT_COLLATIONS.get(str(body["charset"]).lower(),
+                                                       f"{body['charset']}_general_ci")
+        if body.get("collation") and not body.get("charset"):
+            body["charset"] = str(body["collation"]).split("_")[0]
+        return super().fields_from_yaml(body, where, problems)
+
+    def table_name(self) -> str | None:
+        return self.table
+
+    def charsets(self) -> tuple[str, str]:
+        """The character set (utf8 as the server names it) and collation, lower case."""
+        charset = self.charset.lower()
+        return ("utf8mb3" if charset == "utf8" else charset), self.collation.lower()
+
+    def given(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in _OPTIONS if getattr(self, k) is not None}
+
+    def check(self, model: Schema) -> list[Diagnostic]:
+        problems: list[Diagnostic] = []
+        table = self.table_or_error(model, self.table, problems, "table")
+        if not self.given():
+            problems.append(self.error("E213", f"alter_table_options names no option; give "
+                                               f"one of {', '.join(_OPTIONS)}", "table"))
+        if self.engine is not None:
+            engine = ENGINES.get(self.engine.lower())
+            if engine is None:
+                problems.append(self.error("E014", f"unknown engine {self.engine!r}; one of "
+                                                   f"{', '.join(ENGINES.values())}", "engine"))
+            elif table is not None and engine != "InnoDB" and (
+                    table.foreign_keys or any(o.name != table.name
+                                              for o, _ in model.referencing(table.name))):
+                problems.append(self.error("E302", f"{engine} has no foreign keys and table "
+                                                   f"{table.name!r} has or is referenced by "
+                                                   "one; drop them first", "engine"))
+        if self.charset is not None:
+            known = DEFAULT_COLLATIONS.get(self.charset.lower())
+            if known is None:
+                problems.append(self.error("E014", f"unknown character set {self.charset!r}",
+                                           "charset"))
+            elif self.collation.lower() != known and not self.collation.lower().startswith(
+                    (known.split("_")[0] + "_", self.charset.lower() + "_")):
+                problems.append(self.error("E014", f"collation {self.collation!r} is not one "
+                                                   f"of character set {self.charset!r}",
+                                           "collation"))
+        if self.row_format is not None and self.row_format.upper() not in ROW_FORMATS:
+            problems.append(self.error("E014", f"unknown row format {self.row_format!r}; one "
+                                               f"of {', '.join(ROW_FORMATS)}", "row_format"))
+        return problems
+
+    def apply(self, model: Schema) -> Schema:
+        table = model.table(self.table)
+        changes: dict = {}
+        if self.engine is not None:
+            changes["engine"] = ENGINES[self.engine.lower()]
+        if self.row_format is not None:
+            upper = self.row_format.upper()
+            changes["row_format"] = None if upper == "DEFAULT" else upper
+        if self.comment is not None:
+            changes["comment"] = self.comment
+        if self.charset is not None:
+            changes["charset"], changes["collation"] = self.charsets()
+            columns = []
+            for column in table.columns:  # each keeps its character set and collation
+                if column.type.is_string:
+                    charset, collation = (table.effective_charset(column),
+                                          table.effective_collation(column))
+                    if collation == changes["collation"]:
+                        charset = collation = None
+                    column = replace(column, charset=charset, collation=collation)
+                columns.append(column)
+            changes["columns"] = tuple(columns)
+        return model.with_table(table.with_changes(**changes))
+
+    def render(self, model: Schema) -> list[Piece]:
+        parts = []
+        if self.engine is not None:
+            parts.append(f"ENGINE={ENGINES[self.engine.lower()]}")
+        if self.charset is not None:
+            charset, collation = self.charsets()
+            parts.append(f"DEFAULT CHARSET={charset} COLLATE={collation}")
+        if self.row_format is not None:
+            parts.append(f"ROW_FORMAT={self.row_format.upper()}")
+        if self.comment is not None:
+            parts.append(f"COMMENT={string(self.comment)}")
+        return [Statement(f"ALTER TABLE {ident(self.table)} {', '.join(parts)}",
+                          frozenset({self.table}))]
+
+    def inverse(self, model: Schema) -> list[Operation]:
+        table = model.table(self.table)
+        before = {k: getattr(table, k) for k in self.given()}
+        if "row_format" in before:
+            before["row_format"] = table.row_format or "DEFAULT"
+        return [self.derived(AlterTableOptions, table=self.table, **before)]

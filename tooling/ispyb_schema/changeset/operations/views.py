@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from ...errors import Diagnostic
 from ...model import Schema, View
-from ...render.ddl import create_view
+from ...render.ddl import create_view, view_session
 from ...render.quote import ident
 from ..sqlcheck import SqlProblem, check_query, emit, parse_select, referenced_tables
 from .base import Operation, Piece, Statement, operation
@@ -18,10 +18,12 @@ from .tables import name_taken
 @dataclass(frozen=True, kw_only=True)
 class CreateView(Operation):
     view: View
+    verbatim: bool = False  # a view read from the model (a rollback): its definition as stored
 
     @classmethod
     def fields_from_yaml(cls, body, where, problems):
-        options = {k: body[k] for k in ("algorithm", "security", "check_option", "comment")
+        options = {k: body[k] for k in ("algorithm", "security", "check_option", "comment",
+                                        "definer", "client_charset", "connection_collation")
                    if k in body}
         return {"view": View(body["name"], body["definition"], **options)}
 
@@ -43,14 +45,18 @@ class CreateView(Operation):
 
     def clean(self) -> View:
         """The view with its definition as sqlglot re-emits it (what runs, what is stored)."""
+        if self.verbatim:
+            return self.view
         return replace(self.view, definition=emit(self.parsed()))
 
     def apply(self, model: Schema) -> Schema:
         return model.with_view(self.clean())
 
     def render(self, model: Schema) -> list[Piece]:
-        tables = referenced_tables(self.parsed()) | {self.view.name}
-        return [Statement(create_view(self.clean()).rstrip(";"), frozenset(tables))]
+        tables = frozenset(referenced_tables(self.parsed()) | {self.view.name})
+        before, after = view_session(self.view)
+        return [Statement(s.rstrip(";"), tables)
+                for s in [*before, create_view(self.clean()), *after]]
 
     def inverse(self, model: Schema) -> list[Operation]:
         return [self.derived(DropView, name=self.view.name)]
@@ -78,4 +84,4 @@ class DropView(Operation):
         return [Statement(f"DROP VIEW {ident(self.name)}", frozenset({self.name}))]
 
     def inverse(self, model: Schema) -> list[Operation]:
-        return [self.derived(CreateView, view=model.view(self.name))]
+        return [self.derived(CreateView, view=model.view(self.name), verbatim=True)]
