@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from ..config import baseline_routines
 from ..errors import InputError
 
 fixtures_option = click.option(
@@ -59,27 +58,15 @@ def fixtures_for(explicit: tuple[str, ...], baseline: str | None) -> list[Path]:
 
 def impact_index(baseline: str | None, routines: str | None, grants: str | None,
                  live: str | None = None) -> ImpactIndex | None:
-    """The objects to check for impact: ``--routines``/``--grants``, else the baseline's own
-    (see :func:`~ispyb_schema.config.baseline_routines`), plus a live server's; None when
-    there is none of them."""
-    routines_path, grants_path = baseline_routines(baseline, routines, grants)
-    if not (routines_path or grants_path or live):
-        return None
-    from ..lint.impact import ImpactIndex
-    from ..lint.sources import read_grants, read_live, read_routines
+    """The objects to check for impact: ``--routines``/``--grants``, else the baseline's own,
+    plus a live server's; None when there is none of them."""
+    from ..lint.impact import baseline_index
 
-    objects = read_routines(routines_path) if routines_path else []
-    if routines_path and not objects:
-        click.echo(f"warning: {routines_path} holds no view, routine, trigger or event; "
-                   "expected the output of `mariadb-dump --no-data --routines --triggers DB`",
-                   err=True)
-    granted = read_grants(grants_path) if grants_path else []
-    if live:
-        more_objects, more_grants = read_live(live)
-        objects, granted = objects + more_objects, granted + more_grants
-    return ImpactIndex(objects, granted,
-                       tuple(str(p) for p in (routines_path, grants_path) if p) +
-                       (("the live database",) if live else ()))
+    index = baseline_index(baseline, routines, grants, live)
+    if routines and index is not None and not index.objects:
+        click.echo(f"warning: {routines} holds no view, routine, trigger or event; expected "
+                   "the output of `mariadb-dump --no-data --routines --triggers DB`", err=True)
+    return index
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -23,7 +23,7 @@ from ..changeset.operations.tables import DropTable, RenameTable
 from ..changeset.sqlcheck import dialect, view_references
 from ..model import Schema
 from .context import LintContext, Step
-from .sources import DbObject, Grant
+from .sources import DbObject, Grant, read_grants, read_live, read_routines
 
 _BODY_START = {"procedure": r"\bBEGIN\b", "function": r"\bBEGIN\b|\bRETURN\b",
                "trigger": r"\bON\b", "event": r"\bDO\b", "view": r"\bAS\b"}
@@ -112,6 +112,26 @@ class Loss:
         return f"{self.role} loses {', '.join(self.privileges)} on {self.on}{through}: {self.why}"
 
 
+def baseline_index(baseline: str | None, routines: str | None = None,
+                   grants: str | None = None, live: str | None = None) -> "ImpactIndex | None":
+    """The routines and grants of a baseline (``baseline`` None: the project's): the files
+    given, else the baseline's own (:func:`~ispyb_schema.config.baseline_routines`), plus
+    a live server's (``live``: a URL); None when there is none of them."""
+    from ..config import baseline_routines
+
+    routines_path, grants_path = baseline_routines(baseline, routines, grants)
+    if not (routines_path or grants_path or live):
+        return None
+    objects = read_routines(routines_path) if routines_path else []
+    granted = read_grants(grants_path) if grants_path else []
+    if live:
+        more_objects, more_grants = read_live(live)
+        objects, granted = objects + more_objects, granted + more_grants
+    return ImpactIndex(objects, granted,
+                       tuple(str(p) for p in (routines_path, grants_path) if p) +
+                       (("the live database",) if live else ()))
+
+
 class ImpactIndex:
     """The objects and grants to search; ``hits`` answers for one proposal, ``losses`` says
     what each role loses. ``sources`` names where they were read from."""
@@ -119,7 +139,7 @@ class ImpactIndex:
     def __init__(self, objects: list[DbObject], grants: list[Grant],
                  sources: tuple[str, ...] = ()) -> None:
         self.objects, self.grants, self.sources = objects, grants, sources
-        self._cache: dict[int, list[Hit]] = {}
+        self._cache: dict[tuple, list[Hit]] = {}
 
     @property
     def routines(self) -> list[DbObject]:
@@ -129,12 +149,13 @@ class ImpactIndex:
         return {g.who for g in self.grants}
 
     def hits(self, ctx: LintContext) -> list[Hit]:
-        if id(ctx) not in self._cache:
+        key = (ctx.proposal.id, id(ctx.base))  # the same proposal on the same model
+        if key not in self._cache:
             wanted = targets(ctx)
             found = [h for obj in self.objects for h in object_hits(obj, wanted, ctx.base)]
             found += [h for grant in self.grants for h in grant_hits(grant, wanted)]
-            self._cache[id(ctx)] = found
-        return self._cache[id(ctx)]
+            self._cache[key] = found
+        return self._cache[key]
 
 
     def losses(self, ctx: LintContext) -> list[Loss]:
@@ -219,6 +240,23 @@ def view_tables(view) -> str:
     return "over " + ", ".join(names) if names else "a view"
 
 
+def object_uses(hits: list[Hit], shown=str) -> list[tuple[str, str, str]]:
+    """(kind, name, "uses T.c (dropped at step n) at file:12, 14") per object and target,
+    for the objects (not the grants) among ``hits``; ``shown`` names a file for readers."""
+    groups: dict[tuple, list[Hit]] = {}
+    for hit in hits:
+        if isinstance(hit.obj, DbObject):
+            groups.setdefault((hit.obj.kind, hit.obj.name, hit.target), []).append(hit)
+    out = []
+    for (kind, name, target), group in groups.items():
+        obj = group[0].obj
+        lines = ", ".join(str(obj.line + h.line - 1) for h in group)
+        place = f"{shown(obj.file)}:{lines}" if obj.file else f"line {lines}"
+        out.append((kind, name, f"uses {target.name} ({target.change}, {target.step.label}) "
+                                f"at {place}"))
+    return out
+
+
 def grant_hits(grant: Grant, wanted: list[Target]) -> list[Hit]:
     hits = []
     if grant.kind != "table" or grant.table == "*":
@@ -234,6 +272,8 @@ def grant_hits(grant: Grant, wanted: list[Target]) -> list[Hit]:
 
 def object_hits(obj: DbObject, wanted: list[Target], model: Schema) -> list[Hit]:
     """Every (target, line) the object's body names, each found once."""
+    words = {w.lower() for w in re.findall(r"\w+", obj.text)}
+    wanted = [t for t in wanted if t.table.lower() in words]  # a use names its table
     if not wanted:
         return []
     hits: dict[tuple, Hit] = {}
