@@ -15,7 +15,9 @@ target the step creates, holds exactly them.
   the proposal (the values move rather than copy), one more check: no row holding a value in
   it is left behind by every ``copy_rows`` from that table that reads it (their ``where``s
   together must select each such row);
-* ``unpivot``: every non-NULL value of the repeated columns vs the new rows' value column.
+* ``unpivot``: every non-NULL value of the repeated columns vs the new rows' value column;
+* ``insert_parents``: one new parent row per source row its ``where`` selects, with the
+  values of the plain column-to-column pairs.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from sqlglot import exp
 
 from ..changeset.operations.data import CopyRows, Unpivot, expression_sql, scope_of
 from ..changeset.operations.merge import MergeTables, MoveColumns, SplitTable
+from ..changeset.operations.parents import InsertParents
 from ..changeset.sqlcheck import parse_expression
 from ..model import Table
 from ..render.quote import ident, qualified, string
@@ -89,7 +92,7 @@ def _merged(step: MergeTables, trace: StepTrace) -> list[MoveCheck]:
                                  f"{tag} = {string(step.from_value)}"), False, "row(s)")]
 
 
-def _plain_columns(step: CopyRows, source: Table, target: Table) -> list[tuple[str, str]]:
+def _plain_columns(step: CopyRows | InsertParents, source: Table, target: Table) -> list[tuple[str, str]]:
     """(target column, source column) for the mapped values that are a bare source column."""
     pairs = []
     for name, text in step.columns:
@@ -159,6 +162,21 @@ def _unpivoted(step: Unpivot, trace: StepTrace) -> list[MoveCheck]:
                                  f"{qualified(target.name, value)} IS NOT NULL"), True)]
 
 
+def _parents(step: InsertParents, trace: StepTrace) -> list[MoveCheck]:
+    source, target = trace.before.table(step.source), trace.before.table(step.target)
+    pairs = _plain_columns(step, source, target)
+    to, frm = [t for t, _ in pairs], [s for _, s in pairs]
+    where = expression_sql(step.where_sql, scope_of(trace.before, step.source)) \
+        if step.where_sql else None
+    source_text = row_text(column_texts(source, frm)) if frm else "''"
+    target_text = row_text(column_texts(target, to)) if to else "''"
+    return [MoveCheck(trace.label, f"one {step.target} row per {step.source} row"
+                                   f"{' selected' if where else ''}"
+                                   f"{' with its ' + ', '.join(frm) if frm else ''}",
+                      digest_sql(ident(source.name), source_text, where),
+                      digest_sql(ident(target.name), target_text), True, "row(s)")]
+
+
 def move_checks(found: Lineage) -> list[MoveCheck]:
     checks: list[MoveCheck] = []
     for trace in found.steps:
@@ -173,4 +191,6 @@ def move_checks(found: Lineage) -> list[MoveCheck]:
             checks += _copied(step, trace, found)
         elif isinstance(step, Unpivot):
             checks += _unpivoted(step, trace)
+        elif isinstance(step, InsertParents):
+            checks += _parents(step, trace)
     return checks

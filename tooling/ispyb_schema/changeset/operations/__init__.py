@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """The operations a proposal's steps are made of, one registry keyed by YAML name."""
-from . import columns, data, enums, indexes, keys, merge, raw, tables, views  # noqa: F401 register
+from . import (  # noqa: F401 register
+    columns, data, enums, indexes, keys, merge, parents, raw, tables, views)
 from .base import (
     REGISTRY,
     Clause,
