@@ -13,6 +13,7 @@ import yaml
 from ..errors import Diagnostic, InputError, SourceLoc
 from ..yamlsrc import parse_yaml
 from .assertions import assertion_from_yaml
+from .facts import facts_from_yaml
 from .operations import REGISTRY, DataLoss, Operation, Where
 from .proposal import Author, Decision, Meeting, Proposal
 from .schema_errors import schema_diagnostics
@@ -51,7 +52,7 @@ def load_proposal(path: str | Path) -> Proposal:
         decisions=tuple(Decision(d["date"], d["decision"]) for d in data.get("decisions", [])),
         motivation=data.get("motivation", ""), discussion=data.get("discussion", ""),
         depends_on=tuple(data.get("depends_on", ())), supersedes=tuple(data.get("supersedes", ())),
-        assertions=assertions)
+        assertions=assertions, facts=facts_from_yaml(data.get("facts", []), root))
 
 
 def _meeting(data: dict | None) -> Meeting | None:
