@@ -275,10 +275,11 @@ def test_every_proposal_page_shows_routines_and_roles(which, monkeypatch):
         section = text[text.index("## Impact on routines and roles"):]
         assert "Searched: " in section and routines in section, page.id
     energy = pages["proposals/energy-scan-xrf.md"]
-    assert re.search(rf"`upsert_energy_scan` \| uses EnergyScan \(dropped, step \d+ "
-                     rf"\(drop\\_table\)\) at {routines}:\d+", energy), energy
+    assert re.search(rf"\| procedure \| `upsert_energy_scan` \| {routines}: uses EnergyScan "
+                     rf"\(dropped, step \d+ \(drop\\_table\)\) at line \d+ \|", energy), energy
     assert "| `ispyb_expeye_acquisition_role` | loses INSERT, UPDATE on table EnergyScan" \
         in energy
     harmonisation = pages["proposals/datacollection-harmonisation.md"]
-    assert re.search(r"`upsert_dc` \| uses DataCollection.xtalSnapshotFullPath1 \(dropped",
-                     harmonisation)
+    assert re.search(rf"\| function \| `upsert_dc` \| {routines}: uses [^\n]*"
+                     r"DataCollection.xtalSnapshotFullPath1 \(dropped, step \d+ \(drop\\_column\)\)"
+                     r" at lines? \d+", harmonisation), harmonisation

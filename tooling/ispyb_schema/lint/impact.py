@@ -241,19 +241,21 @@ def view_tables(view) -> str:
 
 
 def object_uses(hits: list[Hit], shown=str) -> list[tuple[str, str, str]]:
-    """(kind, name, "uses T.c (dropped at step n) at file:12, 14") per object and target,
-    for the objects (not the grants) among ``hits``; ``shown`` names a file for readers."""
-    groups: dict[tuple, list[Hit]] = {}
+    """(kind, name, "file: T.c (dropped, step n) at 12, 14; …") per object, for the objects
+    (not the grants) among ``hits``; ``shown`` names a file for readers."""
+    groups: dict[tuple, dict[Target, list[Hit]]] = {}
     for hit in hits:
         if isinstance(hit.obj, DbObject):
-            groups.setdefault((hit.obj.kind, hit.obj.name, hit.target), []).append(hit)
+            key = (hit.obj.kind, hit.obj.name, hit.obj.file, hit.obj.line)
+            groups.setdefault(key, {}).setdefault(hit.target, []).append(hit)
     out = []
-    for (kind, name, target), group in groups.items():
-        obj = group[0].obj
-        lines = ", ".join(str(obj.line + h.line - 1) for h in group)
-        place = f"{shown(obj.file)}:{lines}" if obj.file else f"line {lines}"
-        out.append((kind, name, f"uses {target.name} ({target.change}, {target.step.label}) "
-                                f"at {place}"))
+    for (kind, name, file, _), by_target in groups.items():
+        uses = "; ".join(
+            f"{target.name} ({target.change}, {target.step.label}) at line"
+            f"{'s' if len(group) > 1 else ''} "
+            + ", ".join(str(h.obj.line + h.line - 1) for h in group)
+            for target, group in by_target.items())
+        out.append((kind, name, f"{shown(file)}: uses {uses}" if file else f"uses {uses}"))
     return out
 
 
