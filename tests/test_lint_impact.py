@@ -44,7 +44,8 @@ EXPECTED = {
     ("function dc_image_count", 6, "DataCollection.numberOfImages", "sqlglot"),
     ("procedure retrieve_dc_main", 6, "DataCollection.imagePrefix", "sqlglot"),
     ("procedure retrieve_dc_main", 6, "DataCollection.numberOfImages", "sqlglot"),
-    ("procedure update_container_samples_status", 8, "BLSample.containerId", "tokens"),
+    # the cursor's SELECT, parsed from its first keyword on (DECLARE … CURSOR FOR blanked)
+    ("procedure update_container_samples_status", 8, "BLSample.containerId", "sqlglot"),
     ("trigger DataCollection_status_note", 3, "DataCollection.runStatus", "tokens"),
     ("trigger DataCollection_status_note", 4, "DataCollection.runStatus", "tokens"),
 }
@@ -170,7 +171,7 @@ def test_impact_command(tmp_path):
     assert text.exit_code == 0, text.output
     assert f"{ROUTINES}:57: procedure update_container_samples_status (line 8 of its text) " \
            "uses BLSample.containerId, renamed to holderId at step 2 (rename_column) " \
-           "[tokens]" in text.output
+           "[sqlglot]" in text.output
     rows = json.loads(runner.invoke(cli, ["impact", str(path), "--routines", str(ROUTINES),
                                           "--format", "json"]).output)
     assert {(r["object"], r["body_line"], r["method"]) for r in rows

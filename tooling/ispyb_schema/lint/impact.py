@@ -315,8 +315,22 @@ def _fragments(obj: DbObject) -> list[tuple[int, str]]:
     return [(body.count("\n", 0, b) + 1, text) for b, text in out if text.strip()]
 
 
+_DML = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH)\b", re.IGNORECASE)
+
+
 def _parsed(fragment: str, line: int) -> exp.Expression | None:
-    """The fragment as a sqlglot tree (line numbers kept), or None if it is not plain SQL."""
+    """The fragment as a sqlglot tree (line numbers kept), or None if it is not plain SQL;
+    a statement behind flow control (``IF … THEN``, ``ELSE``, ``DECLARE … CURSOR FOR``, a
+    label) is parsed from its first keyword on, the control blanked out."""
+    node = _parse_one(fragment, line)
+    start = _DML.search(fragment)
+    if node is None and start is not None and start.start() > 0:
+        node = _parse_one(re.sub(r"[^\n]", " ", fragment[:start.start()]) +
+                          fragment[start.start():], line)
+    return node
+
+
+def _parse_one(fragment: str, line: int) -> exp.Expression | None:
     try:
         statements = sqlglot.parse("\n" * (line - 1) + fragment, read=dialect())
     except (ParseError, TokenError):
