@@ -3,9 +3,11 @@
 drops, renames or changes, with the line in the object's text.
 
 Each statement of an object's body is parsed with sqlglot where it can be (tables resolved
-through aliases, unqualified columns through the model); where it cannot (cursors, handlers,
-flow control), a token-level search still finds the names and their lines. Every hit says
-which method found it.
+through aliases, unqualified columns through the model; a statement behind flow control from
+its first keyword on); where it cannot, a token-level search finds the names and their lines,
+attributing a column to a table only through the statement's own aliases and FROM/JOIN/
+UPDATE/INTO tables. A trigger's NEW and OLD are rows of its table. Every hit says which method
+found it. :class:`ImpactIndex` also says what each role loses (:class:`Loss`).
 """
 from __future__ import annotations
 
