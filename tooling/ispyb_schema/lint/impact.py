@@ -117,11 +117,12 @@ class Loss:
 def baseline_index(baseline: str | None, routines: str | None = None,
                    grants: str | None = None, live: str | None = None) -> "ImpactIndex | None":
     """The routines and grants of a baseline (``baseline`` None: the project's): the files
-    given, else the baseline's own (:func:`~ispyb_schema.config.baseline_routines`), plus
-    a live server's (``live``: a URL); None when there is none of them."""
+    given, else the baseline's own (:func:`~ispyb_schema.config.baseline_routines`); with
+    ``live`` (a URL) the server's, plus the files given; None when there is none of them."""
     from ..config import baseline_routines
 
-    routines_path, grants_path = baseline_routines(baseline, routines, grants)
+    routines_path, grants_path = baseline_routines(baseline, routines, grants) \
+        if routines or grants or not live else (None, None)  # --db alone: the server's own
     if not (routines_path or grants_path or live):
         return None
     objects = read_routines(routines_path) if routines_path else []
