@@ -175,7 +175,8 @@ def test_impact_command(tmp_path):
     rows = json.loads(runner.invoke(cli, ["impact", str(path), "--routines", str(ROUTINES),
                                           "--format", "json"]).output)
     assert {(r["object"], r["body_line"], r["method"]) for r in rows
-            if r["kind"] not in ("role loss", "grant")} == {(w, line, m) for w, line, _, m in EXPECTED}
+            if r["kind"] not in ("role loss", "grant")} == \
+        {(w, line, m) for w, line, _, m in EXPECTED}
     # a baseline with no routines.sql or grants/ beside it, and none given: nothing to search
     (tmp_path / "base").mkdir()
     (tmp_path / "base" / "schema.yaml").write_text(

@@ -55,7 +55,8 @@ def impact_command(proposal: str, baseline: str | None, routines: str | None,
     ctx = LintContext.build(result.walks[pid])
     hits, losses = index.hits(ctx), index.losses(ctx)
     if style == "json":
-        click.echo(json.dumps([{"object": h.what, "kind": "grant" if isinstance(h.obj, Grant) else h.obj.kind,
+        click.echo(json.dumps([{"object": h.what,
+                                "kind": "grant" if isinstance(h.obj, Grant) else h.obj.kind,
                                 "file": h.obj.file, "line": h.obj.line + h.line - 1,
                                 "body_line": h.line, "uses": h.target.name,
                                 "change": h.target.change, "step": h.target.step.number,

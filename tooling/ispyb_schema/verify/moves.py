@@ -92,7 +92,8 @@ def _merged(step: MergeTables, trace: StepTrace) -> list[MoveCheck]:
                                  f"{tag} = {string(step.from_value)}"), False, "row(s)")]
 
 
-def _plain_columns(step: CopyRows | InsertParents, source: Table, target: Table) -> list[tuple[str, str]]:
+def _plain_columns(step: CopyRows | InsertParents, source: Table,
+                   target: Table) -> list[tuple[str, str]]:
     """(target column, source column) for the mapped values that are a bare source column."""
     pairs = []
     for name, text in step.columns:
