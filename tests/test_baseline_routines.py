@@ -49,7 +49,7 @@ def context(path: Path, baseline) -> LintContext:
     result = validate([path], baseline)
     assert not result.diagnostics, result.sorted_diagnostics()
     pid = path.stem
-    return LintContext.build(result.proposals[pid], result.bases[pid])
+    return LintContext.build(result.walks[pid])
 
 
 @pytest.fixture(scope="module")

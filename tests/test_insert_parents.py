@@ -63,9 +63,9 @@ def test_the_sql_is_set_based_and_the_rollback_removes_what_it_added(tmp_path, e
     assert "FROM `EnergyScan` WHERE NOT `EnergyScan`.`exposureTime` IS NULL) AS `o`" in forward
     assert ("INSERT INTO `DataCollection` (`dataCollectionId`,`dataCollectionGroupId`,"
             "`startTime`,`exposureTime`) SELECT `EnergyScan`.`newCollectionId`, "
-            "`EnergyScan`.`newGroupId`") in forward
+            "`EnergyScan`.`newGroupId`") in " ".join(forward.split())  # laid out on lines
     assert "WHILE" not in forward.upper() and "CURSOR" not in forward.upper()
-    rollback = render_plan(proposal, embedded, walk, "t", rollback=True)
+    rollback = " ".join(render_plan(proposal, embedded, walk, "t", rollback=True).split())
     assert rollback.index("DELETE `DataCollection` FROM `DataCollection` JOIN `EnergyScan` ON "
                           "`EnergyScan`.`newCollectionId` = `DataCollection`.`dataCollectionId`"
                           ) < rollback.index("DROP COLUMN `newCollectionId`") < \

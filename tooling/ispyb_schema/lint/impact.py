@@ -379,7 +379,8 @@ def _tree_hits(node: exp.Expression, wanted: list[Target], model: Schema,
     for table, column, at in refs:
         for target in wanted:
             if table.lower() == target.table.lower() and (
-                    target.column is None or (column or "").lower() == target.column.lower()):
+                    column is None if target.column is None  # a table: where it is named
+                    else (column or "").lower() == target.column.lower()):
                 yield target, _line(at, fragment, line)
 
 

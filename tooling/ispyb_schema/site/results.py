@@ -59,7 +59,7 @@ def impact_sections(validation: Validation, impact: ImpactIndex | None, root: Pa
         walk = validation.walks.get(pid)
         if walk is None or walk.diagnostics:
             continue
-        ctx = LintContext.build(validation.proposals[pid], validation.bases[pid])
+        ctx = LintContext.build(walk)
         items = [ImpactItem(kind, name, detail) for kind, name, detail in
                  object_uses(impact.hits(ctx), lambda f: _shown(f, root))]
         items += [ImpactItem("role", loss.role,

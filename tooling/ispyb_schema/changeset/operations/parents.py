@@ -44,7 +44,7 @@ def parent_key(op: Operation, model: Schema, name: str, problems: list, *keys) -
         return None
     key = single_primary_key(op, table, problems, *keys)
     if key is not None and not key.auto_increment:
-        problems.append(op.error("E204", f"{table.name}.{key.name} is not AUTO_INCREMENT: "
+        problems.append(op.error("E210", f"{table.name}.{key.name} is not AUTO_INCREMENT: "
                                          "insert_parents numbers rows of such a table", *keys))
         return None
     return key
@@ -86,7 +86,7 @@ class InsertParents(Operation):
         target, scope = model.table(self.target), scope_of(model, self.source)
         for name, text in self.columns:
             if name.lower() == key.name.lower():
-                problems.append(self.error("E204", f"{key.name} is the new id: insert_parents "
+                problems.append(self.error("E218", f"{key.name} is the new id: insert_parents "
                                                    "writes it", "columns", name, key=True))
             elif self.column_or_error(target, name, problems, "columns", name, key=True):
                 problems += expression_problems(self.where, ("columns", name), text, scope)
@@ -126,6 +126,9 @@ class NumberRows(DataStep):
     record: str
     where_sql: str | None = None
 
+    def table_name(self) -> str | None:
+        return self.source  # the table it writes (the mapping column)
+
     def render(self, model: Schema) -> list[Piece]:
         source, target = model.table(self.source), model.table(self.target)
         pk = source.primary_key.columns[0]
@@ -163,6 +166,9 @@ class DeleteMapped(DataStep):
     source: str
     target: str
     record: str
+
+    def table_name(self) -> str | None:
+        return self.target  # the table it deletes from
 
     def render(self, model: Schema) -> list[Piece]:
         target = model.table(self.target)
