@@ -41,10 +41,19 @@ def lint_sections(validation: Validation, baseline: Schema, label: str, root: Pa
         findings = tuple(
             LintFinding(f.code, f.severity, f.message, _relative(f.loc, root))
             for f in result.findings if not f.suppressed)
-        conflicts = tuple(Conflict(c.other, f"both change {', '.join(c.names)}: {c.why}")
-                          for c in portfolio.conflicts(pid))
+        conflicts = tuple(Conflict(c.other, _conflict_text(c)) for c in portfolio.conflicts(pid))
         out[pid] = (findings, conflicts)
     return out
+
+
+def _conflict_text(conflict) -> str:
+    """What the page says of a conflict, naming the proposal at fault."""
+    both = f"both change {', '.join(conflict.names)}: {conflict.why}"
+    if conflict.through:
+        return f"through its dependency {conflict.through}, which {both}"
+    if conflict.dependents:
+        return f"{both} (so {', '.join(conflict.dependents)}, which depend on it, fail too)"
+    return both
 
 
 def impact_sections(validation: Validation, impact: ImpactIndex | None, root: Path
