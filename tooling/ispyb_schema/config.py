@@ -84,6 +84,12 @@ def baseline_routines(explicit: str | None, routines: str | None = None,
     if source is None:
         return (Path(routines) if routines else None, Path(grants) if grants else None)
     if project and _same_source(source, project.baseline_source()):
+        for key, path in (("routines", project.routines), ("grants", project.grants)):
+            if path is not None and not path.exists():
+                raise InputError.single(SourceLoc(str(project.root / "pyproject.toml")),
+                                        f"[tool.ispyb-schema] {key}: {path} does not exist "
+                                        "(the baseline's stored routines and grants; remove "
+                                        "the setting if it has none)")
         routines = routines or (str(project.routines) if project.routines else None)
         grants = grants or (str(project.grants) if project.grants else None)
     return baseline_sources(source, routines, grants)
