@@ -155,8 +155,7 @@ def test_sarif_paths_are_relative_to_the_repository(tmp_path):
 def test_suppressed_findings_carry_their_reason_in_sarif(tmp_path):
     path = tmp_path / "suppressed.yaml"
     path.write_text((RULE_FILES / "ok-ISP001-suppression.yaml").read_text().replace(
-        "ok-ISP001-suppression", "suppressed") +
-        "# lint-ignore ISP601: the project's routines use the column; not this test's subject\n")
+        "ok-ISP001-suppression", "suppressed"))
     result = run("check", str(path), "--no-db", "--sarif", str(tmp_path / "g.sarif"))
     assert result.exit_code == 0, result.output
     results = json.loads((tmp_path / "g.sarif").read_text())["runs"][0]["results"]
