@@ -31,10 +31,11 @@ def impact_command(proposal: str, baseline: str | None, routines: str | None,
     its line and how it was found (sqlglot: parsed; tokens: a token search where the body
     does not parse).
 
-    Searches the baseline's own routines and grants ([tool.ispyb-schema] routines/grants, or
-    routines.sql and grants/ beside a dump), or --routines FILE (views, routines and triggers,
-    from `mariadb-dump --no-data --routines --triggers DB`), --grants FILE or folder (SHOW
-    GRANTS output or role files), or --db URL (a live database, read-only).
+    Needs at least one source to search: the baseline's own routines and grants (the
+    default: [tool.ispyb-schema] routines/grants, or routines.sql and grants/ beside a dump),
+    --routines FILE (views, routines and triggers, from `mariadb-dump --no-data --routines
+    --triggers DB`), --grants FILE or folder (SHOW GRANTS output or role files), or --db URL
+    (a live database, read-only).
     """
     from ..changeset.validate import validate
     from ..lint.context import LintContext
