@@ -18,6 +18,8 @@ def project(tmp_path: Path) -> Path:
     for name in ("pyproject.toml", "LICENSE.LGPL"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "schema" / "tables", tmp_path / "schema" / "tables")
+    for name in ("routines.sql", "grants.sql"):  # the baseline's routines and grants
+        shutil.copy(ROOT / "schema" / name, tmp_path / "schema" / name)
     shutil.copytree(ROOT / "schema" / "fixtures", tmp_path / "schema" / "fixtures")
     shutil.copytree(ROOT / "site", tmp_path / "site",
                     ignore=shutil.ignore_patterns("site", "generated"))
@@ -88,3 +90,11 @@ def _databases(server) -> list[str]:
     with server.connect() as conn, conn.cursor() as cur:
         cur.execute("SHOW DATABASES")
         return [row[0] for row in cur.fetchall()]
+
+
+def test_a_configured_routines_file_that_is_missing_is_named(project):
+    (project / "schema" / "routines.sql").unlink()
+    result = build(project, "--no-db")
+    assert result.returncode == 2
+    assert "pyproject.toml: error[E000]: [tool.ispyb-schema] routines: " in result.stderr
+    assert "routines.sql does not exist" in result.stderr and "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ and changes what they use — each hit with its object, line and method."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,8 @@ EXPECTED = {
     ("function dc_image_count", 6, "DataCollection.numberOfImages", "sqlglot"),
     ("procedure retrieve_dc_main", 6, "DataCollection.imagePrefix", "sqlglot"),
     ("procedure retrieve_dc_main", 6, "DataCollection.numberOfImages", "sqlglot"),
-    ("procedure update_container_samples_status", 8, "BLSample.containerId", "tokens"),
+    # the cursor's SELECT, parsed from its first keyword on (DECLARE … CURSOR FOR blanked)
+    ("procedure update_container_samples_status", 8, "BLSample.containerId", "sqlglot"),
     ("trigger DataCollection_status_note", 3, "DataCollection.runStatus", "tokens"),
     ("trigger DataCollection_status_note", 4, "DataCollection.runStatus", "tokens"),
 }
@@ -84,11 +86,56 @@ def test_statements_follow_delimiters_and_ignore_comments():
 
 
 def test_grants_on_tables_and_columns():
-    grants = [(g.grantee, g.table, g.columns, g.line) for g in read_grants(GRANTS)]
+    grants = [(g.grantee, g.kind, g.table, g.columns, g.line) for g in read_grants(GRANTS)]
+    assert grants == [  # USAGE ON *.* grants nothing on the schema: left out
+        ("`ispyb_web`@`%`", "table", "*", (), 5),  # ON `ispyb`.*: every table
+        ("`ispyb_web`@`%`", "table", "DataCollection",
+         ("dataCollectionId", "imagePrefix", "comments"), 6),
+        ("`ispyb_web`@`%`", "procedure", "retrieve_dc_main", (), 7),
+        ("`ispyb_acq`@`%`", "table", "DataCollection", (), 8),
+        ("`ispyb_acq`@`%`", "table", "ScreeningRank", (), 9)]
+    assert {g.who for g in read_grants(GRANTS)} == {"ispyb_web", "ispyb_acq"}
+
+
+def test_upstream_role_files(tmp_path):
+    """Upstream's grants/*.sql: CREATE ROLE, unqualified and backquoted tables, lower-case
+    keywords, roles granted to roles, grants on the mysql database and on routines."""
+    (tmp_path / "a.sql").write_text(
+        "CREATE ROLE IF NOT EXISTS r_acq;\n"
+        "GRANT SELECT, INSERT, UPDATE ON EnergyScan TO r_acq;\n"
+        "GRANT SELECT, INSERT on `Container` to 'r_web';\n"
+        "GRANT SELECT ON * TO 'r_web';\n"
+        "GRANT SELECT ON mysql.user TO r_mon;\n"
+        "GRANT EXECUTE ON PROCEDURE sp_upsert_dc TO 'r_acq';\n"
+        "GRANT r_acq TO r_core;\n"
+        "-- GRANT r_core to someone@'%';\n")
+    (tmp_path / "b.sql").write_text("GRANT r_core, r_web TO app@'%' WITH ADMIN OPTION;\n")
+    grants = [(g.who, g.kind, g.table, g.privilege_names, g.line)
+              for g in read_grants(tmp_path)]
     assert grants == [
-        ("`ispyb_web`@`%`", "DataCollection", ("dataCollectionId", "imagePrefix", "comments"), 6),
-        ("`ispyb_acq`@`%`", "DataCollection", (), 8),
-        ("`ispyb_acq`@`%`", "ScreeningRank", (), 9)]
+        ("r_acq", "table", "EnergyScan", ("SELECT", "INSERT", "UPDATE"), 2),
+        ("r_web", "table", "Container", ("SELECT", "INSERT"), 3),
+        ("r_web", "table", "*", ("SELECT",), 4),
+        ("r_acq", "procedure", "sp_upsert_dc", ("EXECUTE",), 6),
+        ("r_core", "role", "r_acq", (), 7),
+        ("app", "role", "r_core", (), 1), ("app", "role", "r_web", (), 1)]
+
+
+@pytest.mark.upstream
+def test_upstream_grants_read_completely():
+    folder = ROOT.parent / "shared" / "ispyb-database" / "grants"
+    if not folder.is_dir():
+        pytest.skip("the upstream grants are not in ../shared/ispyb-database")
+    grants = read_grants(folder)
+    text = "".join(p.read_text() for p in sorted(folder.glob("*.sql")))
+    # every GRANT … ON <table or routine of this database> statement is read
+    expected = len(re.findall(r"^GRANT [^;]*? ON (?!\*\.\*|mysql\.)[^;]*;", text, re.M | re.I))
+    assert len([g for g in grants if g.kind != "role"]) == expected
+    assert ("ispyb_expeye_acquisition_role", ("SELECT", "INSERT", "UPDATE")) in \
+        {(g.who, g.privilege_names) for g in grants if g.table == "EnergyScan"}
+    assert {(g.who, g.table) for g in grants if g.kind == "role"} == {
+        ("ispyb_expeye_core_role", "ispyb_propagation"),
+        ("ispyb_expeye_core_role", "ispyb_expeye_acquisition_role")}
 
 
 def test_every_use_is_found_with_its_line_and_method(context):
@@ -124,9 +171,16 @@ def test_impact_command(tmp_path):
     assert text.exit_code == 0, text.output
     assert f"{ROUTINES}:57: procedure update_container_samples_status (line 8 of its text) " \
            "uses BLSample.containerId, renamed to holderId at step 2 (rename_column) " \
-           "[tokens]" in text.output
+           "[sqlglot]" in text.output
     rows = json.loads(runner.invoke(cli, ["impact", str(path), "--routines", str(ROUTINES),
                                           "--format", "json"]).output)
-    assert {(r["object"], r["body_line"], r["method"]) for r in rows} == \
+    assert {(r["object"], r["body_line"], r["method"]) for r in rows
+            if r["kind"] not in ("role loss", "grant")} == \
         {(w, line, m) for w, line, _, m in EXPECTED}
-    assert runner.invoke(cli, ["impact", str(path)]).exit_code == 2
+    # a baseline with no routines.sql or grants/ beside it, and none given: nothing to search
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "schema.yaml").write_text(
+        (ROOT / "schema" / "tables" / "DataCollection.yaml").read_text())
+    alone = runner.invoke(cli, ["impact", str(path), "--baseline",
+                                str(tmp_path / "base" / "schema.yaml")])
+    assert alone.exit_code == 2 and "no routines or grants" in alone.output

@@ -134,3 +134,24 @@ def test_release_train_on_both_baselines(embedded):
         assert [s.baseline for s in portfolio.train] == stops
         assert all(s.proposal == "lint-train-b" for s in portfolio.train)
     assert portfolio.train_order == ["lint-train-a", "lint-train-b"]
+
+
+def test_a_conflict_names_the_proposal_at_fault(embedded):
+    """Issue 14: ISP701 named one proposal and explained another's failure. lint-blame-a
+    drops a table; lint-blame-d renames a column of it; lint-blame-b depends on lint-blame-d
+    and comments another column. Before: a's finding said 'conflicts with lint-blame-b' and
+    explained lint-blame-d's failure; b's blamed b. Now the one whose steps fail is named."""
+    paths = sorted((DATA / "portfolio" / "blame").glob("*.yaml"))
+    result = validate(paths, embedded)
+    report = lint_proposals(result, portfolio=Portfolio(result, {"embedded": embedded}))
+    found = {f.loc.file.rsplit("/", 1)[-1]: f.message for f in report.findings
+             if f.code == "ISP701"}
+    assert found["lint-blame-a.yaml"].startswith(
+        "conflicts with lint-blame-d (and so with lint-blame-b, which depends on it) on ")
+    assert "after lint-blame-a, lint-blame-d fails: " in found["lint-blame-a.yaml"]
+    assert found["lint-blame-d.yaml"].startswith("conflicts with lint-blame-a on ")
+    assert found["lint-blame-b.yaml"].startswith(
+        "depends on lint-blame-d, which conflicts with lint-blame-a (changing ")
+    assert "lint-blame-d (which lint-blame-b depends on) fails" in found["lint-blame-b.yaml"]
+    assert "crystalId" not in found["lint-blame-b.yaml"]  # what d and a change, not b
+    assert len(found) == 3  # one finding each: a's two conflicts are one (d's)

@@ -78,7 +78,7 @@ def test_home_has_the_agenda_in_order_and_the_status_board(built):
 def test_results_not_there_yet_say_not_run_yet(built):
     grouping = page(built, "generated/proposals/GRP-003.html")
     assert grouping.count("Not run yet") == 2  # lint, verification
-    assert grouping.count("Not part of the baseline") == 1  # impact: says how to run it
+    assert grouping.count("No routines or grants with this baseline") == 1  # says how to run it
     assert "--routines DUMP --grants FILE" in grouping
     snapshots = page(built, "generated/proposals/DC-001.html")
     assert "Not run yet" not in snapshots

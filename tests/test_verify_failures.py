@@ -47,10 +47,9 @@ def test_a_migration_losing_values_fails_the_data_stage(runs):
     assert [s.name for s in run.steps] == STAGES
     assert set(failed(run)) == {"data", "rollback data"}
     assert failed(run)["data"].error.splitlines() == [
-        "step 2 (copy_rows): moved Protein(proteinId, description) -> "
-        "ProteinDescription(proteinId, description): 7 row(s) left, 3 arrived; first "
-        "differing row: '4','Apo and with inhibitor LIG-042; soaks at 10 mM' left and did not "
-        "arrive",
+        "step 2 (copy_rows): Protein(description), dropped later: the rows holding a value "
+        "that no copy selects (step 2 (copy_rows)): 2 row(s) left, 0 arrived; first differing "
+        "row: 'Apo and with inhibitor LIG-042; soaks at 10 mM' left and did not arrive",
         "assertion every_description_kept failed: 3 row(s) before, 1 after",
     ]
 

@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "E215": "contradictory enum changes",
     "E216": "ON DELETE/UPDATE SET NULL on a NOT NULL column",
     "E217": "batch needs a single-column integer primary key",
+    "E218": "a column the operation writes itself (insert_parents: the new id)",
     # E3xx: collisions and references
     "E301": "name already in use",
     "E302": "still referenced by a foreign key or needed by one",

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import Diagnostic, InputError
 from ..yamlsrc import parse_yaml, read_source
 from .assertions import assertion_from_yaml
+from .facts import facts_from_yaml
 from .operations import REGISTRY, DataLoss, Operation, Where
 from .proposal import Author, Decision, Meeting, Proposal
 from .schema_errors import schema_check
@@ -77,7 +78,7 @@ def _proposal(data: dict, broken: set, steps, assertions, path: Path, root: Wher
         decisions=tuple(Decision(d["date"], d["decision"]) for d in get("decisions", [])),
         motivation=text("motivation"), discussion=text("discussion"),
         depends_on=tuple(get("depends_on", ())), supersedes=tuple(get("supersedes", ())),
-        assertions=assertions)
+        assertions=assertions, facts=facts_from_yaml(get("facts", []), root))
 
 
 def _meeting(data: dict | None) -> Meeting | None:

@@ -50,6 +50,7 @@ class Proposal:
     depends_on: tuple[str, ...] = ()
     supersedes: tuple[str, ...] = ()
     assertions: tuple[Assertion, ...] = ()
+    facts: tuple = ()  # checkable claims about upstream (see facts.py)
 
     def loc(self, *keys) -> SourceLoc | None:
         return self.where(*keys)

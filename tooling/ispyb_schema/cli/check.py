@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import find_project, resolve_baseline
+from ..config import find_project, optional_project, resolve_baseline
 from .common import (
     EXIT_GATE_FAILED,
     PROPOSAL,
@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 def _selected(proposals: tuple[str, ...], ref: str | None) -> list[Path]:
     from ..gate.select import changed_since, with_dependents
 
-    everything = project_proposals()
     if proposals:
         return [Path(p) for p in proposals]
+    everything = project_proposals()
     if ref:
         project = find_project()
         return with_dependents(changed_since(ref, project.root, project.proposals), everything)
@@ -99,11 +99,12 @@ def check_command(proposals: tuple[str, ...], baseline: str | None, db: str | No
     from ..gate.text import to_text
     from ..progress import Display
 
-    project = find_project()
+    project = optional_project() if proposals and baseline else find_project()
     selected = _selected(proposals, ref)
     chosen = {p.resolve() for p in selected}
-    inputs = GateInputs(resolve_baseline(baseline), impact=impact_index(routines, grants),
-                        other_proposals=[p for p in project_proposals()
+    inputs = GateInputs(resolve_baseline(baseline),
+                        impact=impact_index(baseline, routines, grants),
+                        other_proposals=[p for p in project_proposals(required=False)
                                          if p.resolve() not in chosen],
                         train_baselines={src: src for src in train})
     gate = GateResult()
@@ -118,8 +119,8 @@ def check_command(proposals: tuple[str, ...], baseline: str | None, db: str | No
                 gate = run_gate(selected, inputs)
             finally:
                 inputs.progress.close()
-    _write(gate, project.root, {"json": json_path, "junit": junit, "sarif": sarif,
-                                "markdown": markdown})
+    _write(gate, project.root if project else Path.cwd(),
+           {"json": json_path, "junit": junit, "sarif": sarif, "markdown": markdown})
     click.echo(to_text(gate, notices), nl=False)
     if not gate.ok:
         sys.exit(EXIT_GATE_FAILED)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import find_project, resolve_baseline
+from ..config import find_project, optional_project, resolve_baseline
 from ..errors import EnvironmentProblem, InputError
 
 if TYPE_CHECKING:
@@ -29,9 +29,13 @@ _baseline = click.option(
 )
 
 
-def project_proposals() -> list[Path]:
-    """The project's proposals, named relative to the working directory when inside it."""
-    return [shown_path(p) for p in sorted(find_project().proposals.glob("*.yaml"))]
+def project_proposals(required: bool = True) -> list[Path]:
+    """The project's proposals, named relative to the working directory when inside it; none
+    outside a project unless ``required`` (then: an error saying so)."""
+    project = find_project() if required else optional_project()
+    if project is None:
+        return []
+    return [shown_path(p) for p in sorted(project.proposals.glob("*.yaml"))]
 
 
 def shown_path(path: Path) -> Path:

@@ -60,7 +60,8 @@ def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | Non
 
     paths = [Path(p) for p in proposals] or project_proposals()
     model = load_baseline(baseline)
-    others = [p for p in project_proposals() if p.resolve() not in {q.resolve() for q in paths}]
+    others = [p for p in project_proposals(required=False)
+              if p.resolve() not in {q.resolve() for q in paths}]
     validation = validate(paths + others, model)
     wanted = {p.resolve() for p in paths}
     mine = [pid for pid, p in validation.proposals.items() if Path(p.file).resolve() in wanted]
@@ -72,7 +73,7 @@ def lint_command(proposals: tuple[str, ...], baseline: str | None, db: str | Non
         data = DataSource(server, model, fixtures_for(fixtures, baseline)) \
             if server else None
         report = lint_proposals(validation, mine, data=data,
-                                impact=impact_index(routines, grants),
+                                impact=impact_index(baseline, routines, grants),
                                 portfolio=Portfolio(validation, {"the baseline": model}))
     if style == "json":
         click.echo(json.dumps(report.to_dict(), indent=1))

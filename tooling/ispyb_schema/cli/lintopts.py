@@ -18,10 +18,13 @@ fixtures_option = click.option(
 routines_option = click.option(
     "--routines", type=click.Path(dir_okay=False, exists=True), default=None,
     help="A dump of views, stored routines and triggers (mariadb-dump --routines --triggers "
-    "--no-data) to check for uses of what the proposal changes.")
+    "--no-data) to check for uses of what the proposal changes. Default: the baseline's own "
+    "([tool.ispyb-schema] routines, or routines.sql beside a dump baseline).")
 grants_option = click.option(
-    "--grants", type=click.Path(dir_okay=False, exists=True), default=None,
-    help="A file of GRANT statements (SHOW GRANTS output) to check likewise.")
+    "--grants", type=click.Path(exists=True), default=None,
+    help="GRANT statements to check likewise: SHOW GRANTS output or role files (CREATE ROLE, "
+    "GRANT … TO role), a file or a folder of *.sql. Default: the baseline's own "
+    "([tool.ispyb-schema] grants, or grants/ beside a dump baseline).")
 
 
 @contextlib.contextmanager
@@ -53,22 +56,17 @@ def fixtures_for(explicit: tuple[str, ...], baseline: str | None) -> list[Path]:
     return default_fixtures(baseline)[0]
 
 
-def impact_index(routines: str | None, grants: str | None, live: str | None = None):
-    """The objects to check for impact, or None when no source is given."""
-    if not (routines or grants or live):
-        return None
-    from ..lint.impact import ImpactIndex
-    from ..lint.sources import read_grants, read_live, read_routines
+def impact_index(baseline: str | None, routines: str | None, grants: str | None,
+                 live: str | None = None) -> ImpactIndex | None:
+    """The objects to check for impact: ``--routines``/``--grants``, else the baseline's own,
+    plus a live server's; None when there is none of them."""
+    from ..lint.impact import baseline_index
 
-    objects = read_routines(routines) if routines else []
-    if routines and not objects:
+    index = baseline_index(baseline, routines, grants, live)
+    if routines and index is not None and not index.objects:
         click.echo(f"warning: {routines} holds no view, routine, trigger or event; expected "
                    "the output of `mariadb-dump --no-data --routines --triggers DB`", err=True)
-    granted = read_grants(grants) if grants else []
-    if live:
-        more_objects, more_grants = read_live(live)
-        objects, granted = objects + more_objects, granted + more_grants
-    return ImpactIndex(objects, granted)
+    return index
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -21,9 +21,16 @@ RELEASED = ("accepted", "applied")
 
 @dataclass(frozen=True)
 class Conflict:
+    """``other`` is the proposal at fault: the one whose steps fail (or give another result)
+    next to this one's. ``dependents``: the open proposals that reach it through
+    ``depends_on`` (their own walks fail because of it). ``through``: this proposal's own
+    dependency that fails next to ``other`` (then this proposal is affected, not at fault)."""
+
     other: str
     items: frozenset  # what both change: (table, None) or (table, "column x"), …
     why: str
+    dependents: tuple[str, ...] = ()
+    through: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -91,42 +98,63 @@ class Portfolio:
         return a in dependencies(self.validation, b) or b in dependencies(self.validation, a)
 
     def conflicts(self, pid: str) -> list[Conflict]:
-        """The open proposals ``pid`` conflicts with."""
+        """The open proposals ``pid`` conflicts with, each named by the proposal at fault: when
+        the walk that fails is a dependency's, the conflict is with that dependency (of the
+        other proposal: named instead of it; of ``pid``: ``through``)."""
         proposals = self.validation.proposals
         if pid not in self._touched or proposals[pid].status not in OPEN:
             return []
-        out = []
+        found: dict[tuple[str, str], Conflict] = {}
         for other in self._touched:
             if other == pid or proposals[other].status not in OPEN or self._related(pid, other):
                 continue
             items = overlap(self._touched[pid], self._touched[other])
-            if items:
-                why = self._incompatible(pid, other)
-                if why:
-                    out.append(Conflict(other, items, why))
-        return out
+            if not items:
+                continue
+            why, failed = self._incompatible(pid, other)
+            if not why:
+                continue
+            mine = dependencies(self.validation, pid)
+            if failed in mine:  # pid's dependency fails next to other: pid is not at fault
+                items = overlap(self._touched.get(failed, set()), self._touched[other]) or items
+                found.setdefault((other, failed), Conflict(other, items, why, through=failed))
+            elif failed and failed not in (pid, other):  # other's dependency fails next to pid
+                items = overlap(self._touched[pid], self._touched.get(failed, set())) or items
+                key = (failed, "")
+                known = found.get(key) or Conflict(failed, items, why)
+                found[key] = Conflict(known.other, known.items, known.why,
+                                      tuple(sorted({*known.dependents, other})))
+            else:
+                key = (other, "")
+                known = found.get(key)
+                found[key] = Conflict(other, items, why, known.dependents if known else ())
+        return list(found.values())
 
-    def _after(self, first: str, then: str) -> tuple[Schema | None, str]:
-        """The model after ``first`` and then ``then`` (with its own dependencies)."""
+    def _after(self, first: str, then: str) -> tuple[Schema | None, str, str]:
+        """The model after ``first`` and then ``then`` (with its own dependencies); when one
+        of them fails: None, why, and the proposal whose walk failed."""
         v = self.validation
         done = set(dependencies(v, first)) | {first}
         model = v.walks[first].model
         for pid in [d for d in dependencies(v, then) if d not in done] + [then]:
             walk = v.over(pid, model)
             if walk.diagnostics:
-                return None, f"after {first}, {pid} fails: {walk.diagnostics[0]}"
+                role = "" if pid == then else f" (which {then} depends on)"
+                return None, f"after {first}, {pid}{role} fails: {walk.diagnostics[0]}", pid
             model = walk.model
-        return model, ""
+        return model, "", ""
 
-    def _incompatible(self, a: str, b: str) -> str:
-        ab, why = self._after(a, b)
+    def _incompatible(self, a: str, b: str) -> tuple[str, str]:
+        """Why ``a`` and ``b`` do not apply in both orders to one result ("" if they do),
+        and the proposal whose walk failed ("" when both orders run and differ)."""
+        ab, why, failed = self._after(a, b)
         if ab is None:
-            return why
-        ba, why = self._after(b, a)
+            return why, failed
+        ba, why, failed = self._after(b, a)
         if ba is None:
-            return why
+            return why, failed
         diff = diff_schemas(ab, ba)
-        return f"the result depends on the order: {diff.changes()[0]}" if diff else ""
+        return (f"the result depends on the order: {diff.changes()[0]}" if diff else ""), ""
 
     @cached_property
     def train_order(self) -> list[str]:

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
 """The database objects that read the schema: views, stored procedures and functions,
 triggers and events, and grants — from dumps (``mariadb-dump --routines --triggers``,
-``SHOW GRANTS`` output) or from a live server.
+``SHOW GRANTS`` output, upstream's role files ``grants/*.sql``) or from a live server.
+
+A baseline's routines and grants are found by :func:`baseline_sources`: explicit files, the
+project's settings for its own baseline, or ``routines.sql`` and ``grants/`` beside a dump.
 """
 from __future__ import annotations
 
@@ -29,12 +32,28 @@ class DbObject:
 
 @dataclass(frozen=True)
 class Grant:
+    """A privilege granted on a table (``kind`` "table"; ``*`` for every table of the
+    database), on a stored routine ("procedure", "function": EXECUTE), or a role granted to a
+    role or user ("role": ``table`` is the role's name, ``privileges`` empty)."""
+
     grantee: str
     table: str
     columns: tuple[str, ...]  # column-level privileges; () for the whole table
     privileges: str
     file: str | None = None
     line: int = 1
+    kind: str = "table"
+
+    @property
+    def who(self) -> str:
+        """The grantee without quotes; a role's or a ``user@%`` account's bare name."""
+        return account(self.grantee)
+
+    @property
+    def privilege_names(self) -> tuple[str, ...]:
+        """``SELECT (a, b), UPDATE`` -> ``("SELECT", "UPDATE")``."""
+        return tuple(" ".join(p.split()).upper() for p in
+                     re.sub(r"\([^)]*\)", "", self.privileges).split(",") if p.strip())
 
 
 _HEAD = re.compile(
@@ -42,8 +61,18 @@ _HEAD = re.compile(
     r"(?:SQL\s+SECURITY\s+\w+\s+)?(?:AGGREGATE\s+)?(?P<kind>VIEW|PROCEDURE|FUNCTION|TRIGGER|"
     r"EVENT)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[`\w.$]+)", re.IGNORECASE)
 _GRANT = re.compile(
-    r"GRANT\s+(?P<privileges>.+?)\s+ON\s+(?:TABLE\s+)?(?P<object>[`\w.*$]+)\s+TO\s+"
-    r"(?P<grantee>[^\s;]+)", re.IGNORECASE | re.DOTALL)
+    r"GRANT\s+(?P<privileges>.+?)\s+ON\s+(?:(?P<kind>TABLE|PROCEDURE|FUNCTION)\s+)?"
+    r"(?P<object>[`\w.*$]+)\s+TO\s+(?P<grantee>[^\s;,]+)", re.IGNORECASE | re.DOTALL)
+_ROLE_GRANT = re.compile(r"GRANT\s+(?P<roles>[`'\w$@%.\s,]+?)\s+TO\s+(?P<grantees>[^;]+?)"
+                         r"(?:\s+WITH\s+ADMIN\s+OPTION)?\s*$", re.IGNORECASE | re.DOTALL)
+_OTHER_DATABASES = {"mysql", "information_schema", "performance_schema", "sys"}
+
+
+def account(name: str) -> str:
+    """```ispyb_web`@`%``` and ``'ispyb_web'`` -> ``ispyb_web``; ``u@'host'`` -> ``u@host``."""
+    user, _, host = name.strip().partition("@")
+    user, host = user.strip("`'\""), host.strip("`'\"")
+    return user if host in ("", "%") else f"{user}@{host}"
 
 
 def unquote(name: str) -> str:
@@ -78,19 +107,54 @@ def read_routines(path: str | Path) -> list[DbObject]:
 
 
 def read_grants(path: str | Path) -> list[Grant]:
-    """The table and column grants of a file of GRANT statements (``SHOW GRANTS`` output)."""
+    """The grants of a file of GRANT statements — ``SHOW GRANTS`` output or upstream's role
+    files (``CREATE ROLE``, roles granted to roles, unqualified table names) — or of every
+    ``*.sql`` file of a folder, in name order. Grants on other databases (``mysql.user``) and
+    on everything (``*.*``) are left out."""
     path = Path(path)
+    if path.is_dir():
+        return [g for file in sorted(path.glob("*.sql")) for g in read_grants(file)]
     text = _read(path, "grants")
-    grants = []
-    for line, statement in split_dump(text):
-        found = _GRANT.match(statement)
-        if not found or found["object"].endswith("*"):
-            continue
+    return [g for line, statement in split_dump(text)
+            for g in _statement_grants(statement.strip(), str(path), line)]
+
+
+def _statement_grants(statement: str, file: str, line: int) -> list[Grant]:
+    found = _GRANT.match(statement)
+    if found:
+        database, _, name = found["object"].replace("`", "").rpartition(".")
+        if database == "*" or database.lower() in _OTHER_DATABASES:
+            return []  # every database, or another one
         columns = tuple(unquote(c.strip()) for group in
                         re.findall(r"\(([^)]*)\)", found["privileges"]) for c in group.split(","))
-        grants.append(Grant(found["grantee"], unquote(found["object"]), columns,
-                            " ".join(found["privileges"].split()), str(path), line))
-    return grants
+        return [Grant(found["grantee"], name, columns,
+                      " ".join(found["privileges"].split()), file, line,
+                      (found["kind"] or "table").lower())]
+    found = _ROLE_GRANT.match(statement)
+    if not found or re.search(r"\bON\b", found["roles"], re.IGNORECASE):
+        return []
+    return [Grant(grantee.strip(), account(role), (), "", file, line, "role")
+            for role in found["roles"].split(",") for grantee in found["grantees"].split(",")]
+
+
+def baseline_sources(baseline: str, routines: str | None,
+                     grants: str | None) -> tuple[Path | None, Path | None]:
+    """The routines dump and the grants (file or folder) of a baseline SOURCE: ``routines`` /
+    ``grants`` when given (the project's settings for its own baseline, or the options),
+    else ``routines.sql`` and ``grants/`` (or ``grants.sql``) beside a dump file or in a
+    folder, else None."""
+    if "://" in baseline:
+        return (Path(routines) if routines else None, Path(grants) if grants else None)
+    place = Path(baseline)
+    folder = place if place.is_dir() else place.parent
+    found_routines = Path(routines) if routines else _existing(folder / "routines.sql")
+    found_grants = Path(grants) if grants else (_existing(folder / "grants")
+                                                or _existing(folder / "grants.sql"))
+    return found_routines, found_grants
+
+
+def _existing(path: Path) -> Path | None:
+    return path if path.exists() else None
 
 
 def read_live(url: str) -> tuple[list[DbObject], list[Grant]]:

@@ -19,8 +19,15 @@ from ..changeset.walk import ProposalWalk
 from ..config import Project
 from ..errors import InputError
 from ..model import Schema
+from ..lint.impact import baseline_index
 from .forecastview import forecasts
-from .results import latest_record, lint_sections, verifications
+from .results import (
+    impact_searched,
+    impact_sections,
+    latest_record,
+    lint_sections,
+    verifications,
+)
 from .viewmodel import (
     Author,
     ColumnRename,
@@ -127,7 +134,10 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
     if files:
         result = validate(files, baseline)
         result.raise_if_errors()
-        lint = lint_sections(result, baseline, label, project.root)
+        index = baseline_index(baseline_source)  # the baseline's routines and grants
+        lint = lint_sections(result, baseline, label, project.root, index)
+        impact, searched = impact_sections(result, index, project.root), \
+            impact_searched(index, project.root)
         verified = verifications(record or latest_record(project.root, baseline))
         forecast = forecasts(project.root, baseline)
         for pid in result.order:
@@ -138,7 +148,8 @@ def collect_site(project: Project, baseline: Schema, baseline_source: str,
                    "upstream": upstream.text, "upstream_name": upstream.name}
             findings, conflicts = lint.get(pid, (None, ()))
             pages.append(proposal_page(walk, sql, project, today, lint=findings,
-                                       conflicts=conflicts, verification=verified.get(pid),
+                                       conflicts=conflicts, impact=impact.get(pid),
+                                       impact_sources=searched, verification=verified.get(pid),
                                        forecast=forecast.get(pid)))
             if walk.proposal.status == "accepted":
                 accepted = _applied(result.over(pid, accepted))

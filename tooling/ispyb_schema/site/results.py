@@ -13,27 +13,91 @@ from pathlib import Path
 from ..changeset.plan import fingerprint
 from ..changeset.validate import Validation
 from ..lint.conflicts import Portfolio
+from ..lint.context import LintContext
+from ..lint.impact import ImpactIndex, object_uses
 from ..lint.run import lint_proposals
 from ..model import Schema
-from .viewmodel import Conflict, LintFinding, RowCount, Verification, VerificationStep
+from .viewmodel import (
+    Conflict,
+    ImpactItem,
+    LintFinding,
+    RowCount,
+    Verification,
+    VerificationStep,
+)
 
 RECORD_FORMAT = "ispyb-schema/verify-result/1"
 
 
-def lint_sections(validation: Validation, baseline: Schema, label: str, root: Path
+def lint_sections(validation: Validation, baseline: Schema, label: str, root: Path,
+                  impact: ImpactIndex | None = None
                   ) -> dict[str, tuple[tuple[LintFinding, ...], tuple[Conflict, ...]]]:
-    """Per proposal id: its unsuppressed lint findings and its conflicts with open proposals."""
+    """Per proposal id: its unsuppressed lint findings (with ``impact``: the baseline's
+    routines and grants, those of ISP6xx too) and its conflicts with open proposals."""
     portfolio = Portfolio(validation, {label: baseline})
-    report = lint_proposals(validation, portfolio=portfolio)
+    report = lint_proposals(validation, portfolio=portfolio, impact=impact)
     out = {}
     for pid, result in report.results.items():
         findings = tuple(
             LintFinding(f.code, f.severity, f.message, _relative(f.loc, root))
             for f in result.findings if not f.suppressed)
-        conflicts = tuple(Conflict(c.other, f"both change {', '.join(c.names)}: {c.why}")
-                          for c in portfolio.conflicts(pid))
+        conflicts = tuple(Conflict(c.other, _conflict_text(c)) for c in portfolio.conflicts(pid))
         out[pid] = (findings, conflicts)
     return out
+
+
+def _conflict_text(conflict) -> str:
+    """What the page says of a conflict, naming the proposal at fault."""
+    both = f"both change {', '.join(conflict.names)}: {conflict.why}"
+    if conflict.through:
+        return f"through its dependency {conflict.through}, which {both}"
+    if conflict.dependents:
+        return f"{both} (so {', '.join(conflict.dependents)}, which depend on it, fail too)"
+    return both
+
+
+def impact_sections(validation: Validation, impact: ImpactIndex | None, root: Path
+                    ) -> dict[str, tuple[ImpactItem, ...]]:
+    """Per proposal id: the routines, views and triggers that use what it drops, renames or
+    changes (with their lines), and what each role loses. Empty without routines and grants
+    (the page then says the baseline has none)."""
+    if impact is None:
+        return {}
+    out = {}
+    for pid in validation.order:
+        walk = validation.walks.get(pid)
+        if walk is None or walk.diagnostics:
+            continue
+        ctx = LintContext.build(walk)
+        items = [ImpactItem(kind, name, detail) for kind, name, detail in
+                 object_uses(impact.hits(ctx), lambda f: _shown(f, root))]
+        items += [ImpactItem("role", loss.role,
+                             f"loses {', '.join(loss.privileges)} on {loss.on}"
+                             f"{f' (through role {loss.via})' if loss.via else ''}: {loss.why} "
+                             f"({_shown(loss.grant.file, root)}:{loss.grant.line})")
+                  for loss in impact.losses(ctx)]
+        out[pid] = tuple(items)
+    return out
+
+
+def impact_searched(impact: ImpactIndex | None, root: Path) -> str:
+    """What the impact analysis read, for the pages: files and how many objects."""
+    if impact is None:
+        return ""
+    routines = len(impact.routines)
+    views = len(impact.objects) - routines
+    roles = len(impact.roles())
+    files = ", ".join(_shown(s, root) for s in impact.sources)
+    return (f"{routines} routines and triggers, {views} views and the grants of {roles} roles "
+            f"({files})")
+
+
+def _shown(file: str | None, root: Path) -> str:
+    if not file or "://" in file or file.startswith("the "):
+        return file or "the live database"
+    path = Path(file).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else \
+        "/".join(path.parts[-2:]) if path.parent.name == "grants" else path.name
 
 
 def _relative(loc, root: Path) -> str:

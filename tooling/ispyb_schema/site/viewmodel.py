@@ -134,7 +134,8 @@ class ProposalPage:
     renamed_tables: tuple[TableRename, ...] = ()
     renamed_columns: tuple[ColumnRename, ...] = ()
     lint: tuple[LintFinding, ...] | None = None
-    impact: tuple[ImpactItem, ...] | None = None
+    impact: tuple[ImpactItem, ...] | None = None  # None: the baseline has no routines/grants
+    impact_sources: str = ""  # what the impact analysis searched, for readers
     verification: Verification | None = None
     forecast: Forecast | None = None
     conflicts: tuple[Conflict, ...] = ()

@@ -10,19 +10,25 @@ target the step creates, holds exactly them.
   a value that has no row to go to, or two values that meet in one row, are caught;
 * ``split_table``: the (primary key, columns) rows taken out vs the new table's rows;
 * ``merge_tables``: the mapped columns of the merged table vs the rows tagged as merged;
-* ``copy_rows``: the plain column-to-column pairs of the copied rows; when a source column is
-  dropped later in the proposal (the values move rather than copy), every row holding a value
-  must arrive, whatever the step's ``where`` says;
-* ``unpivot``: every non-NULL value of the repeated columns vs the new rows' value column.
+* ``copy_rows``: the plain column-to-column pairs of exactly the rows the step's ``where``
+  selects (rows holding a value in one of them); when a source column is dropped later in
+  the proposal (the values move rather than copy), one more check: no row holding a value in
+  it is left behind by every ``copy_rows`` from that table that reads it (their ``where``s
+  together must select each such row);
+* ``unpivot``: every non-NULL value of the repeated columns vs the new rows' value column;
+* ``insert_parents``: one new parent row per source row its ``where`` selects, with the
+  values of the plain column-to-column pairs.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlglot import exp
 
 from ..changeset.operations.data import CopyRows, Unpivot, expression_sql, scope_of
 from ..changeset.operations.merge import MergeTables, MoveColumns, SplitTable
+from ..changeset.operations.parents import InsertParents
 from ..changeset.sqlcheck import parse_expression
 from ..model import Table
 from ..render.quote import ident, qualified, string
@@ -86,7 +92,8 @@ def _merged(step: MergeTables, trace: StepTrace) -> list[MoveCheck]:
                                  f"{tag} = {string(step.from_value)}"), False, "row(s)")]
 
 
-def _plain_columns(step: CopyRows, source: Table, target: Table) -> list[tuple[str, str]]:
+def _plain_columns(step: CopyRows | InsertParents, source: Table,
+                   target: Table) -> list[tuple[str, str]]:
     """(target column, source column) for the mapped values that are a bare source column."""
     pairs = []
     for name, text in step.columns:
@@ -102,16 +109,44 @@ def _copied(step: CopyRows, trace: StepTrace, found: Lineage) -> list[MoveCheck]
     if not pairs:
         return []
     to, frm = [t for t, _ in pairs], [s for _, s in pairs]
-    moving = not all(found.survives(trace, source.name, s) for s in frm)
+    dropped = [s for s in frm if not found.survives(trace, source.name, s)]
     where = f"({_any_not_null(source, frm)})"
-    if step.where_sql and not moving:
+    if step.where_sql:
         where += f" AND ({expression_sql(step.where_sql, scope_of(trace.before, step.source))})"
-    verb = "moved" if moving else "copied"
-    return [MoveCheck(trace.label, f"{verb} {step.source}({', '.join(frm)}) -> "
-                                   f"{step.target}({', '.join(to)})",
-                      digest_sql(ident(source.name), row_text(column_texts(source, frm)), where),
-                      digest_sql(ident(target.name), row_text(column_texts(target, to)),
-                                 _any_not_null(target, to)), True, "row(s)")]
+    verb = "moved" if dropped else "copied"
+    checks = [MoveCheck(trace.label, f"{verb} {step.source}({', '.join(frm)}) -> "
+                                     f"{step.target}({', '.join(to)})",
+                        digest_sql(ident(source.name), row_text(column_texts(source, frm)),
+                                   where),
+                        digest_sql(ident(target.name), row_text(column_texts(target, to)),
+                                   _any_not_null(target, to)), True, "row(s)")]
+    return checks + _left_behind(trace, source, dropped, found)
+
+
+def _reads(step: CopyRows, column: str) -> bool:
+    return any(re.search(rf"(?<![\w.`]){re.escape(column)}\b", text, re.IGNORECASE)
+               for _, text in step.columns)
+
+
+def _left_behind(trace: StepTrace, source: Table, dropped: list[str],
+                 found: Lineage) -> list[MoveCheck]:
+    """Rows holding a value in a column dropped later that no ``copy_rows`` reading it from
+    this table selects: checked once, at the first such step; none must be there."""
+    siblings = [t for t in found.steps if isinstance(t.step, CopyRows) and
+                t.step.source.lower() == source.name.lower() and
+                any(_reads(t.step, c) for c in dropped)]
+    if not dropped or siblings[0] is not trace or any(not t.step.where_sql for t in siblings):
+        return []
+    selected = " OR ".join(f"({expression_sql(t.step.where_sql, scope_of(t.before, source.name))})"
+                           for t in siblings)
+    where = f"({_any_not_null(source, dropped)}) AND NOT ({selected})"
+    nothing = digest_sql(f"(SELECT NULL AS {ident('v')} FROM DUAL WHERE FALSE) AS {ident('q')}",
+                         ident("v"))
+    steps = ", ".join(t.label for t in siblings)
+    return [MoveCheck(trace.label, f"{source.name}({', '.join(dropped)}), dropped later: the "
+                                   f"rows holding a value that no copy selects ({steps})",
+                      digest_sql(ident(source.name), row_text(column_texts(source, dropped)),
+                                 where), nothing, False, "row(s)")]
 
 
 def _unpivoted(step: Unpivot, trace: StepTrace) -> list[MoveCheck]:
@@ -128,6 +163,21 @@ def _unpivoted(step: Unpivot, trace: StepTrace) -> list[MoveCheck]:
                                  f"{qualified(target.name, value)} IS NOT NULL"), True)]
 
 
+def _parents(step: InsertParents, trace: StepTrace) -> list[MoveCheck]:
+    source, target = trace.before.table(step.source), trace.before.table(step.target)
+    pairs = _plain_columns(step, source, target)
+    to, frm = [t for t, _ in pairs], [s for _, s in pairs]
+    where = expression_sql(step.where_sql, scope_of(trace.before, step.source)) \
+        if step.where_sql else None
+    source_text = row_text(column_texts(source, frm)) if frm else "''"
+    target_text = row_text(column_texts(target, to)) if to else "''"
+    return [MoveCheck(trace.label, f"one {step.target} row per {step.source} row"
+                                   f"{' selected' if where else ''}"
+                                   f"{' with its ' + ', '.join(frm) if frm else ''}",
+                      digest_sql(ident(source.name), source_text, where),
+                      digest_sql(ident(target.name), target_text), True, "row(s)")]
+
+
 def move_checks(found: Lineage) -> list[MoveCheck]:
     checks: list[MoveCheck] = []
     for trace in found.steps:
@@ -142,4 +192,6 @@ def move_checks(found: Lineage) -> list[MoveCheck]:
             checks += _copied(step, trace, found)
         elif isinstance(step, Unpivot):
             checks += _unpivoted(step, trace)
+        elif isinstance(step, InsertParents):
+            checks += _parents(step, trace)
     return checks

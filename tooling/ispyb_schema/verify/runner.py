@@ -168,6 +168,14 @@ def dependencies(run: Run, subjects: list[Subject]) -> None:
             details[subject.proposal.id] = found
             if error:
                 return details, f"{subject.proposal.id}: {error}"
+            # the dependency's own fault (e.g. a raw step whose declared effect is wrong) is
+            # reported here, naming it, not as the dependent's baseline differing
+            differences = schema_differences(subject.walk.model, run.conn, run.database)
+            if differences:
+                found["differences"] = differences
+                return details, (f"{subject.proposal.id} (a dependency): the server's schema "
+                                 "after its forward script differs from its model:\n"
+                                 + "\n".join(differences))
         return details, None
     run.stage("dependencies", body, stops=True)
 

@@ -8,6 +8,7 @@ from . import (  # noqa: F401 register
     indexes,
     keys,
     merge,
+    parents,
     raw,
     tables,
     views,

@@ -158,18 +158,24 @@ def column_comment(ctx):
 def charset_consistency(ctx):
     """Joined columns with different charsets or collations cannot use their indexes, and
     foreign keys between them are refused. A new table takes the charset and collation of the
-    tables it references or that reference it; a new column takes its table's."""
+    tables it references or that reference it; a new column takes its table's.
+
+    A new table is compared with each neighbour that the proposal does not create itself:
+    tables created the same way, next to the same existing tables, get the same answer
+    whether or not they also reference each other."""
+    created = {table.name for _, table in new_tables(ctx)}
     for step, table in new_tables(ctx):
-        neighbours = {fk.ref_table for fk in table.foreign_keys if fk.ref_table != table.name}
-        neighbours |= {t.name for t, _ in ctx.final.referencing(table.name) if t.name != table.name}
-        styles = {(ctx.final.table(n).charset, ctx.final.table(n).collation)
-                  for n in neighbours if ctx.final.table(n)}
-        if styles and (table.charset, table.collation) not in styles:
-            expected = ", ".join(sorted(f"{c}/{k}" for c, k in styles))
+        neighbours = {fk.ref_table for fk in table.foreign_keys}
+        neighbours |= {t.name for t, _ in ctx.final.referencing(table.name)}
+        others = {n: ctx.final.table(n) for n in sorted(neighbours - created - {table.name})
+                  if ctx.final.table(n) is not None}
+        differ = {n: t for n, t in others.items()
+                  if (t.charset, t.collation) != (table.charset, table.collation)}
+        if differ:
+            styles = ", ".join(sorted({f"{t.charset}/{t.collation}" for t in differ.values()}))
             yield Finding(step.op.where("table"), f"{table.name} is {table.charset}/"
                                                   f"{table.collation}; its neighbours "
-                                                  f"({', '.join(sorted(neighbours))}) are "
-                                                  f"{expected}")
+                                                  f"({', '.join(differ)}) are {styles}")
     for step in ctx.ops(AddColumn):
         table = ctx.final.table(step.op.table)
         column = table and table.column(step.op.column.name)

@@ -3,6 +3,7 @@
 accepted ones."""
 from __future__ import annotations
 
+from ...changeset.validate import dependencies
 from ..conflicts import RELEASED, overlap, touched
 from ..registry import Finding, rule
 
@@ -24,8 +25,26 @@ def conflicting_proposals(ctx):
     if ctx.portfolio is None:
         return
     for conflict in ctx.portfolio.conflicts(ctx.proposal.id):
-        yield Finding(_where(ctx, conflict.items), f"conflicts with {conflict.other} on "
-                                                 f"{', '.join(conflict.names)}: {conflict.why}")
+        names, where = ", ".join(conflict.names), None
+        if conflict.through:  # this proposal's dependency is at fault, not this proposal
+            text = (f"depends on {conflict.through}, which conflicts with {conflict.other} "
+                    f"(changing {names}): {conflict.why}")
+            where = _dependency_loc(ctx, conflict.through)
+        else:
+            also = f" (and so with {', '.join(conflict.dependents)}, which depend" \
+                   f"{'s' if len(conflict.dependents) == 1 else ''} on it)" \
+                if conflict.dependents else ""
+            text = f"conflicts with {conflict.other}{also} on {names}: {conflict.why}"
+        yield Finding(where or _where(ctx, conflict.items), text)
+
+
+def _dependency_loc(ctx, dependency: str):
+    """The ``depends_on`` entry through which the proposal reaches ``dependency``."""
+    validation = ctx.portfolio.validation
+    for i, direct in enumerate(ctx.proposal.depends_on):
+        if direct == dependency or dependency in dependencies(validation, direct):
+            return ctx.proposal.loc("depends_on", i)
+    return ctx.proposal.loc("depends_on")
 
 
 @rule(code="ISP702", name="release-train", severity="error",
