@@ -12,12 +12,17 @@ from .common import EXIT_GATE_FAILED, PROPOSAL, baseline_option, handle_errors
 
 
 def _show_plan(plan, target: str) -> None:
+    from ..render.quote import ident
     from ..verify.apply import STATUS
 
     click.echo(f"-- target: {target}")
-    if plan.create_status:
-        click.echo(f"\n-- the target has no {STATUS} table: it is created first, as upstream's")
-        click.echo(plan.create_status)
+    for create in plan.create:
+        if create.startswith(f"CREATE TABLE {ident(STATUS)}"):
+            click.echo(f"\n-- the target has no {STATUS} table: it is created first, as "
+                       "upstream's")
+        else:
+            click.echo(f"\n-- the step record (which statements finished, for --recover)")
+        click.echo(create)
     for script in plan.scripts:
         click.echo(f"\n-- {script.name}")
         click.echo(script.text, nl=False)
@@ -43,7 +48,7 @@ def _report(outcomes, plan) -> bool:
                 click.echo(f"    {line}", err=True)
         else:
             click.echo(f"  done: {STATUS} records {script.name!r} as DONE")
-    skipped = [s.subject.proposal.id for s in plan.scripts[len(outcomes):]]
+    skipped = [s.proposal.id for s in plan.scripts[len(outcomes):]]
     if skipped:
         click.echo(f"not applied: {', '.join(skipped)}", err=True)
     return all(o.ok for o in outcomes) and not skipped
