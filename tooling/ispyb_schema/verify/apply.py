@@ -23,7 +23,7 @@ import pymysql
 
 from ..baseline import load_schema
 from ..changeset.engine import Walk, walk_proposal
-from ..changeset.plan import AlterGroup, fold, script_name
+from ..changeset.plan import AlterGroup, Single, fold, script_name
 from ..changeset.proposal import Proposal
 from ..changeset.validate import validate
 from ..errors import EnvironmentProblem
@@ -81,16 +81,24 @@ class Script:
 def script_for(proposal: Proposal, base: Schema, walk: Walk, label: str) -> Script:
     """The upstream-format script ``plan --format upstream`` prints, statement by statement."""
     text, statements = planned_script(proposal, base, walk, label, upstream=True)
-    items = iter(fold(walk.pieces))
+    return Script(proposal, base, walk, script_name(proposal, False), text, statements,
+                  steps_of(fold(walk.pieces), statements))
+
+
+def steps_of(items: list[AlterGroup | Single], statements: list[PlannedStatement]
+             ) -> list[Step]:
+    """The statements with the tables each changes: the planner's statements are its folded
+    ``items`` in order; the script's own (no step labels) change SchemaStatus."""
+    items_left = iter(items)
     steps = []
     for statement in statements:
-        names: tuple[str, ...] = ()
-        if statement.labels:  # the planner's statement: which tables it changes
-            item = next(items)
+        names: tuple[str, ...] = (STATUS,)
+        if statement.labels:
+            item = next(items_left)
             names = ((item.table,) if isinstance(item, AlterGroup)
                      else tuple(sorted(item.statement.tables)))
         steps.append(Step(statement, names))
-    return Script(proposal, base, walk, script_name(proposal, False), text, statements, steps)
+    return steps
 
 
 @dataclass
@@ -199,14 +207,16 @@ def create_bookkeeping(conn, statements: list[str]) -> None:
             cur.execute(sql)
 
 
-def apply_plan(plan: ApplyPlan, conn, database: str, tick=None, after=None) -> list[Outcome]:
+def apply_plan(plan: ApplyPlan, conn, database: str, tick=None, before=None, after=None
+               ) -> list[Outcome]:
     """Run the scripts in order; stop at the first failing statement or schema difference.
-    ``after`` (tests) runs after each statement, before its step row is written."""
+    ``before``/``after`` (fault injection) run before each statement and after it, before its
+    step row is written."""
     create_bookkeeping(conn, plan.create)
     outcomes = []
     for script in plan.scripts:
         done, failure = Journal(conn, script.name).run(script.steps, len(script.steps),
-                                                       after=after, tick=tick)
+                                                       before=before, after=after, tick=tick)
         outcome = Outcome(script.proposal.id, done, failure)
         outcomes.append(outcome)
         if failure:

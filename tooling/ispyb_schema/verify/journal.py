@@ -8,10 +8,12 @@ right after it succeeds: the script's name, the statement's index and sha256, th
 that ran it and when it finished. A data statement (``INSERT``/``UPDATE``/``DELETE``/
 ``REPLACE``) and its row commit in one transaction, so either both are there or neither. A
 DDL statement commits by itself (atomically, MariaDB ≥ 10.6), so a crash can fall between it
-and its row: for that case the row before it holds ``nextStateSha256``, the sha256 of the
+and its row: for that case the row before it holds ``nextState``, the sha256 of the
 ``SHOW CREATE`` text of every table or view the DDL statement changes, read just before it
 ran. Recovery compares it with the same names now: unchanged means the statement did not take
-effect; changed means it did.
+effect; changed means it did. Before an ``INSERT`` the row holds instead the AUTO_INCREMENT
+counters of its tables (``ai:table=N,…``): a rolled-back insert still uses up ids, and
+recovery sets the counters back so that the rows get the ids an uninterrupted run gives them.
 """
 from __future__ import annotations
 
@@ -29,8 +31,10 @@ from .statements import Executed, Failure, PlannedStatement
 
 STEPS = "SchemaStatusStep"
 _COLUMNS = ("scriptName", "statementIndex", "statementSha256", "steps", "connectionId",
-            "nextStateSha256", "recoveryNote")
+            "nextState", "recoveryNote")
 _TRANSACTIONAL = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
+_INSERTS = re.compile(r"\s*(INSERT|REPLACE)\b", re.I)
+COUNTERS = "ai:"
 _AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
 NO_SUCH_TABLE = 1146
 
@@ -49,8 +53,9 @@ def step_table() -> Table:
         column("steps", "varchar(1000)", "The proposal's steps the statement belongs to"),
         column("connectionId", "bigint(20) unsigned", "CONNECTION_ID() of the session that "
                "ran it"),
-        column("nextStateSha256", "char(64)", "sha256 of what the next (DDL) statement "
-               "changes, read just before it ran", nullable=True),
+        column("nextState", "varchar(1000)", "sha256 of what the next (DDL) statement changes, "
+               "or the AUTO_INCREMENT counters of the next INSERT's tables, read just before "
+               "it ran", nullable=True),
         column("recoveryNote", "varchar(255)", "Set when recovery decided the statement had "
                "taken effect without its row", nullable=True),
         column("finished", "timestamp(6)", "When the statement finished", default=
@@ -79,6 +84,10 @@ class Step:
     def transactional(self) -> bool:
         return transactional(self.statement.sql)
 
+    @property
+    def inserts(self) -> bool:
+        return bool(_INSERTS.match(self.statement.sql))
+
 
 @dataclass(frozen=True)
 class Row:
@@ -105,9 +114,36 @@ def state_sha256(cur, names: tuple[str, ...]) -> str:
     return hashlib.sha256("\n\n".join(parts).encode("utf-8")).hexdigest()
 
 
+def counters(cur, names: tuple[str, ...]) -> dict[str, int]:
+    """The AUTO_INCREMENT counters of the tables named (those that have one)."""
+    if not names:
+        return {}
+    cur.execute("SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES WHERE "
+                "TABLE_SCHEMA = DATABASE() AND AUTO_INCREMENT IS NOT NULL AND TABLE_NAME IN "
+                f"({', '.join(['%s'] * len(names))})", names)
+    return {name: int(value) for name, value in cur.fetchall()}
+
+
+def counters_text(values: dict[str, int]) -> str:
+    return COUNTERS + ",".join(f"{name}={value}" for name, value in sorted(values.items()))
+
+
+def parse_counters(text: str | None) -> dict[str, int]:
+    if not text or not text.startswith(COUNTERS):
+        return {}
+    pairs = (item.rsplit("=", 1) for item in text[len(COUNTERS):].split(",") if item)
+    return {name: int(value) for name, value in pairs}
+
+
+def restore_counters(cur, values: dict[str, int]) -> None:
+    """Set AUTO_INCREMENT counters back (InnoDB keeps them above the largest id anyway)."""
+    for name, value in sorted(values.items()):
+        cur.execute(f"ALTER TABLE {ident(name)} AUTO_INCREMENT = {int(value)}")
+
+
 def read_rows(conn, script: str) -> list[Row]:
-    """The rows recorded for ``script``, by index."""
-    columns = idents(["statementIndex", "statementSha256", "connectionId", "nextStateSha256",
+    """The rows recorded for ``script``, by index (row 0: see :meth:`Journal.start`)."""
+    columns = idents(["statementIndex", "statementSha256", "connectionId", "nextState",
                       "recoveryNote"])
     with conn.cursor() as cur:
         cur.execute(f"SELECT {columns} FROM {ident(STEPS)} WHERE {ident('scriptName')} = %s "
@@ -128,23 +164,37 @@ class Journal:
                         f"VALUES (%s, %s, %s, %s, %s, %s, %s)")
 
     def record(self, cur, step: Step, following: Step | None, note: str | None = None) -> None:
-        """The row of ``step``; with the state of what ``following`` will change, if DDL."""
-        nxt = (state_sha256(cur, following.names)
-               if following is not None and not following.transactional else None)
+        """The row of ``step``, with the state of what ``following`` will change (DDL) or its
+        tables' counters (INSERT)."""
+        nxt = None
+        if following is not None and not following.transactional:
+            nxt = state_sha256(cur, following.names)
+        elif following is not None and following.inserts:
+            nxt = counters_text(counters(cur, following.names)) or None
         s = step.statement
         cur.execute(self._insert, (self.script, s.index, statement_sha256(s.sql),
                                    ", ".join(s.labels)[:1000], self.connection_id, nxt, note))
 
+    def start(self, cur, first: Step) -> None:
+        """Row 0, before a script whose first statement is DDL: the state it changes."""
+        cur.execute(self._insert.replace("INSERT", "REPLACE", 1),
+                    (self.script, 0, statement_sha256(""), "", self.connection_id,
+                     state_sha256(cur, first.names), None))
+
     def run(self, steps: list[Step], total: int, *, after: Hook | None = None,
-            tick: Callable[[int, int], None] | None = None
-            ) -> tuple[list[Executed], Failure | None]:
+            tick: Callable[[int, int], None] | None = None,
+            before: Hook | None = None) -> tuple[list[Executed], Failure | None]:
         """Run ``steps`` in order; stop at the first that fails (or whose connection dies).
-        ``after`` runs once a statement has finished, before its row is written (the
-        fault-injection tests kill the connection there)."""
+        ``before`` runs before a statement, ``after`` once it has finished and before its row
+        is written (the fault-injection tests stop the run there)."""
         done: list[Executed] = []
         with self.conn.cursor() as cur:
+            if steps and steps[0].statement.index == 1 and not steps[0].transactional:
+                self.start(cur, steps[0])
             for position, step in enumerate(steps):
                 following = steps[position + 1] if position + 1 < len(steps) else None
+                if before:
+                    before(step.statement)
                 start = time.perf_counter()
                 try:
                     if step.transactional:
