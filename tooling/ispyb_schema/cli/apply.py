@@ -77,7 +77,7 @@ def _recover(path: Path, source: str, conn, database: str, target: str, undo: bo
         sys.exit(EXIT_GATE_FAILED)
     name, forward = recovery.script.name, recovery.forward
     click.echo(f"-- target: {target}")
-    click.echo(f"-- {name}: {forward.start} of {len(forward.steps)} statements done "
+    click.echo(f"-- {name}: {len(forward.rows)} of {len(forward.steps)} statements done "
                f"(recorded in {STEPS})")
     for line in recovery.decisions + recovery.checked:
         click.echo(f"-- {line}")
