@@ -16,7 +16,7 @@ is never compared.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pymysql
@@ -27,12 +27,13 @@ from ..changeset.plan import AlterGroup, Single, fold, script_name
 from ..changeset.proposal import Proposal
 from ..changeset.validate import validate
 from ..errors import EnvironmentProblem
+from ..importer.dump import import_dump
 from ..importer.live import connect_url
-from ..model import Column, ColumnType, Index, IndexPart, Schema, Table
+from ..model import Column, ColumnType, Index, IndexPart, Schema, Table, diff_schemas
 from ..render.ddl import create_table
 from ..render.quote import ident, idents
-from .compare import schema_differences
-from .journal import STEPS, Journal, Step, step_table
+from .compare import change_text, schema_differences, server_view_columns, view_differences
+from .journal import NO_SUCH_TABLE, STEPS, Journal, Step, step_table
 from .session import baseline_label
 from .statements import Executed, Failure, PlannedStatement, planned_script
 
@@ -188,6 +189,42 @@ def plan_apply(paths: list[Path], baseline_source: str, conn, database: str,
     return plan
 
 
+def touched_names(steps: list[Step]) -> frozenset[str]:
+    """Every table or view the statements change (or read): all a script can have changed."""
+    return frozenset(name for step in steps for name in step.names)
+
+
+def touched_differences(expected: Schema, conn, database: str, names: frozenset[str],
+                        ignore: frozenset[str] = frozenset()) -> list[str]:
+    """:func:`schema_differences` restricted to the tables and views ``names``: their
+    ``SHOW CREATE`` (one short query each, whatever the size of the schema), read with the dump
+    importer, against the model's. The rest of the schema was compared before the script ran,
+    and the script changes nothing else."""
+    wanted = names - ignore
+    texts = []
+    with conn.cursor() as cur:
+        for name in sorted(wanted):
+            try:
+                cur.execute(f"SHOW CREATE TABLE {ident(name)}")
+            except pymysql.MySQLError as err:
+                if err.args and err.args[0] == NO_SUCH_TABLE:
+                    continue
+                raise
+            texts.append(cur.fetchone()[1] + ";")
+    actual = import_dump(f"{database} (SHOW CREATE)", text="\n".join(texts))
+
+    def only(schema: Schema) -> Schema:
+        return replace(schema, tables=tuple(t for t in schema.tables if t.name in wanted),
+                       views=tuple(v for v in schema.views if v.name in wanted))
+
+    expected, actual = only(expected), only(actual)
+    tables = diff_schemas(replace(expected, views=()), replace(actual, views=()))
+    out = [change_text(c) for c in tables.changes()]
+    if expected.views or actual.views:
+        out += view_differences(expected, actual, server_view_columns(conn, database))
+    return out
+
+
 @dataclass
 class Outcome:
     proposal: str
@@ -222,8 +259,8 @@ def apply_plan(plan: ApplyPlan, conn, database: str, tick=None, before=None, aft
         if failure:
             outcome.not_run = len(script.statements) - failure.statement.index
             break
-        outcome.differences = schema_differences(script.walk.model, conn, database,
-                                                 plan.ignore)
+        outcome.differences = touched_differences(script.walk.model, conn, database,
+                                                  touched_names(script.steps), plan.ignore)
         if outcome.differences:
             break
     return outcomes

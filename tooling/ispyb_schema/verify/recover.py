@@ -36,8 +36,8 @@ from ..changeset.plan import AlterGroup, Single, fold, script_name
 from ..changeset.validate import dependencies, validate
 from ..model import Schema
 from ..render.quote import ident
-from .apply import STATUS, Script, ignored, read_target, script_for, steps_of
-from .compare import schema_differences
+from .apply import (STATUS, Script, ignored, read_target, script_for, steps_of,
+                    touched_differences, touched_names)
 from .journal import (STEPS, Journal, Row, Step, parse_counters, read_rows, restore_counters,
                       state_sha256, statement_sha256)
 from .session import baseline_label
@@ -354,7 +354,8 @@ def _check_schema(conn, database: str, recovery: Recovery, model: Schema | None,
         recovery.checked.append("the schema is not compared first: an operation is between "
                                 "its statements")
         return
-    differences = schema_differences(model, conn, database, recovery.ignore)
+    differences = touched_differences(model, conn, database,
+                                      touched_names(recovery.script.steps), recovery.ignore)
     if differences:
         raise Refused(f"the target's schema is not where the step record of "
                       f"{recovery.script.name!r} says it is (after statement {done}):\n"
@@ -391,8 +392,9 @@ def run_recovery(recovery: Recovery, conn, database: str, before=None, after=Non
         return outcome
     if recovery.undo:
         _forget(conn, recovery.script.name)
-    outcome.differences = schema_differences(recovery.expected, conn, database,
-                                             recovery.ignore)
+    outcome.differences = touched_differences(recovery.expected, conn, database,
+                                              touched_names(recovery.script.steps),
+                                              recovery.ignore)
     return outcome
 
 
