@@ -22,8 +22,9 @@ from ispyb_schema.changeset.validate import validate
 from ispyb_schema.cli.main import cli
 from ispyb_schema.fixtures import fixture_sql
 from ispyb_schema.render.ddl import schema_ddl
-from ispyb_schema.verify.apply import apply_plan, plan_apply
-from ispyb_schema.verify.journal import STEPS
+from ispyb_schema.harness.template import Objects
+from ispyb_schema.verify.apply import STATUS, apply_plan, plan_apply, touched_names
+from ispyb_schema.verify.journal import STEPS, without_counter
 from ispyb_schema.verify.recover import Refused
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,38 +181,53 @@ def _templates(server, base, source):
 
 
 def _reference(server, template, path, source, base):
-    """The uninterrupted run: the model after and every table's digest."""
+    """The uninterrupted run: its script, every table's digest and every table's and view's
+    definition after it."""
     database = template.clone()
     with closing(connect(server, database)) as conn:
         plan = plan_apply([path], source, conn, database, base=base)
         assert all(o.ok for o in apply_plan(plan, conn, database))
         script = plan.scripts[0]
-        return database, script, digests(conn, script.walk.model)
+        return database, script, digests(conn, script.walk.model), Objects.read(conn)
 
 
-def _run(server, database, template, path, source, base, script, forward, k, how, undo):
+def _definitions(objects) -> dict[str, str]:
+    return {name: without_counter(text)
+            for name, text in {**objects.creates, **objects.views}.items()}
+
+
+def _run(server, database, template, path, source, base, reference, changed, k, how, undo):
     """Stop the run at statement k, recover, and compare with the uninterrupted run (forward)
     or the baseline (undo); returns the problems."""
+    _, script, forward, after = reference
     where = f"{script.proposal.id} k={k} {how} {'undo' if undo else 'forward'}"
-    template.reset(database)
+    template.reset(database, changed)
     interrupted_apply(server, database, path, source, base, k, how)
     try:
         _, outcome = recover(server, database, path, source, base, undo)
     except Refused as why:
-        if k == 1 and "nothing to recover" in str(why):  # the ONGOING row rolled back
-            with closing(server.connect(database)) as conn:
-                got = digests(conn, template.model)
-            return [] if got == template.digests else [f"{where}: data changed"]
-        return [f"{where}: refused: {why}"]
-    if not outcome.ok:
-        return [f"{where}: {outcome.failure or outcome.differences[:5]}"]
+        if k != 1 or "nothing to recover" not in str(why):
+            return [f"{where}: refused: {why}"]
+        undo = True  # the ONGOING row rolled back with everything: the baseline is intact
+    else:
+        if not outcome.ok:
+            return [f"{where}: {outcome.failure or outcome.differences[:5]}"]
     model, want = (template.model, template.digests) if undo else (script.walk.model, forward)
     with closing(server.connect(database)) as conn:
         got = digests(conn, model)
+        now = Objects.read(conn, None if undo else after, changed)
     problems = [f"{where}: {t} {got.get(t)} != {want[t]}" for t in want if got.get(t) != want[t]]
     status = dict(status_rows(server, database)).get(script.name)
     if status != (None if undo else "DONE"):
         problems.append(f"{where}: SchemaStatus says {status}")
+    if undo:
+        restored = set(template.reset(database, changed)) - {"-" + STEPS, STEPS}
+        problems += [f"{where}: {name} differs from the baseline" for name in restored]
+    else:
+        mine, theirs = _definitions(now), _definitions(after)
+        problems += [f"{where}: {name} differs from the uninterrupted run's"
+                     for name in sorted(mine.keys() | theirs.keys())
+                     if mine.get(name) != theirs.get(name)]
     return problems
 
 
@@ -232,16 +248,17 @@ def test_fault_at_every_statement_recovers_both_ways(mariadb_server):
             references[pid] = future.result()
         jobs = [(pid, k) for pid in validation.order
                 for k in range(1, len(references[pid][1].statements) + 1)]
+        changed = frozenset({STATUS, STEPS}).union(
+            *(touched_names(references[pid][1].steps) for pid in validation.order))
         databases = [references[pid][0] for pid in validation.order][:workers]
         lanes = [jobs[i::workers] for i in range(workers)]
 
         def lane(database, items):
             problems = []
             for pid, k in items:
-                _, script, forward = references[pid]
                 path = Path(validation.proposals[pid].file)
-                args = (mariadb_server, database, templates[pid], path, source, base, script,
-                        forward, k)
+                args = (mariadb_server, database, templates[pid], path, source, base,
+                        references[pid], changed, k)
                 problems += _run(*args, "kill" if k % 2 else "crash", undo=True)
                 problems += _run(*args, "crash" if k % 2 else "kill", undo=False)
             return problems

@@ -11,16 +11,15 @@ runs on identical copies this way.
 """
 from __future__ import annotations
 
-import re
 from contextlib import closing
 from dataclasses import dataclass
 
 from ..model import Schema
 from ..render.quote import ident
+from ..verify.journal import without_counter
 from ..verify.snapshot import whole_digests
 from .server import Server
 
-_AUTO_INCREMENT = re.compile(r" AUTO_INCREMENT=\d+")
 
 
 def digests(conn, model: Schema) -> dict[str, tuple[int, int]]:
@@ -38,14 +37,23 @@ class Objects:
     counters: dict[str, int]
 
     @staticmethod
-    def read(conn) -> "Objects":
+    def read(conn, like: "Objects | None" = None, changed: frozenset[str] | None = None
+             ) -> "Objects":
+        """What the database holds. With ``like`` and ``changed``, a table or view not named
+        in ``changed`` that ``like`` has, of the same kind, is taken to be as in ``like``."""
         with conn.cursor() as cur:
             cur.execute("SHOW FULL TABLES")
             kinds = dict(cur.fetchall())
             creates, views = {}, {}
             for name, kind in kinds.items():
+                into = views if kind == "VIEW" else creates
+                known = getattr(like, "views" if kind == "VIEW" else "creates", {}) if like \
+                    else {}
+                if changed is not None and name not in changed and name in known:
+                    into[name] = known[name]
+                    continue
                 cur.execute(f"SHOW CREATE TABLE {ident(name)}")
-                (views if kind == "VIEW" else creates)[name] = cur.fetchone()[1]
+                into[name] = cur.fetchone()[1]
             cur.execute("SELECT TABLE_NAME, AUTO_INCREMENT FROM information_schema.TABLES "
                         "WHERE TABLE_SCHEMA = DATABASE() AND AUTO_INCREMENT IS NOT NULL")
             counters = {name: int(value) for name, value in cur.fetchall()}
@@ -86,10 +94,12 @@ class Template:
             cur.execute(f"INSERT INTO {ident(database)}.{ident(table)} ({columns}) SELECT "
                         f"{columns} FROM {ident(self.database)}.{ident(table)}")
 
-    def reset(self, database: str) -> list[str]:
-        """Make ``database`` equal to the template again; returns what was restored."""
+    def reset(self, database: str, changed: frozenset[str] | None = None) -> list[str]:
+        """Make ``database`` equal to the template again; returns what was restored.
+        ``changed``: the only tables and views whose definition may differ (what a script
+        changes); every table's rows are compared in any case."""
         with closing(self.server.connect(database)) as conn, conn.cursor() as cur:
-            now = Objects.read(conn)
+            now = Objects.read(conn, self.objects, changed)
             cur.execute("SET FOREIGN_KEY_CHECKS = 0")
             restored = []
             for name in now.views:
@@ -99,7 +109,8 @@ class Template:
                 cur.execute(f"DROP TABLE {ident(name)}")
                 restored.append(f"-{name}")
             same = [t for t in self.model.tables if t.name in now.creates and
-                    _plain(now.creates[t.name]) == _plain(self.objects.creates[t.name])]
+                    without_counter(now.creates[t.name]) ==
+                    without_counter(self.objects.creates[t.name])]
             sums = digests(conn, Schema(tuple(same)))
             for name, create in self.objects.creates.items():
                 if name in sums and sums[name] == self.digests.get(name):
@@ -116,6 +127,3 @@ class Template:
                     cur.execute(view)
         return restored
 
-
-def _plain(create: str) -> str:
-    return _AUTO_INCREMENT.sub("", create)

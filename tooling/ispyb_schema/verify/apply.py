@@ -29,11 +29,11 @@ from ..changeset.validate import validate
 from ..errors import EnvironmentProblem
 from ..importer.dump import import_dump
 from ..importer.live import connect_url
-from ..model import Column, ColumnType, Index, IndexPart, Schema, Table, diff_schemas
+from ..model import Column, ColumnType, Index, IndexPart, Schema, Table, View, diff_schemas
 from ..render.ddl import create_table
 from ..render.quote import ident, idents
 from .compare import change_text, schema_differences, server_view_columns, view_differences
-from .journal import NO_SUCH_TABLE, STEPS, Journal, Step, step_table
+from .journal import STEPS, Journal, Step, step_table
 from .session import baseline_label
 from .statements import Executed, Failure, PlannedStatement, planned_script
 
@@ -196,30 +196,34 @@ def touched_names(steps: list[Step]) -> frozenset[str]:
 
 def touched_differences(expected: Schema, conn, database: str, names: frozenset[str],
                         ignore: frozenset[str] = frozenset()) -> list[str]:
-    """:func:`schema_differences` restricted to the tables and views ``names``: their
-    ``SHOW CREATE`` (one short query each, whatever the size of the schema), read with the dump
-    importer, against the model's. The rest of the schema was compared before the script ran,
-    and the script changes nothing else."""
-    wanted = names - ignore
-    texts = []
+    """:func:`schema_differences` restricted to the tables and views ``names``: the tables'
+    ``SHOW CREATE`` (one short query each, whatever the size of the schema) read with the dump
+    importer, the views' options and columns from information_schema (compared as
+    :func:`view_differences` compares them). The rest of the schema was compared before the
+    script ran, and the script changes nothing else."""
+    wanted = sorted(names - ignore)
+    if not wanted:
+        return []
+    marks = ", ".join(["%s"] * len(wanted))
+    texts, views = [], []
     with conn.cursor() as cur:
-        for name in sorted(wanted):
-            try:
-                cur.execute(f"SHOW CREATE TABLE {ident(name)}")
-            except pymysql.MySQLError as err:
-                if err.args and err.args[0] == NO_SUCH_TABLE:
-                    continue
-                raise
+        cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s "
+                    f"AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME IN ({marks})",
+                    (database, *wanted))
+        for (name,) in sorted(cur.fetchall()):
+            cur.execute(f"SHOW CREATE TABLE {ident(name)}")
             texts.append(cur.fetchone()[1] + ";")
-    actual = import_dump(f"{database} (SHOW CREATE)", text="\n".join(texts))
-
-    def only(schema: Schema) -> Schema:
-        return replace(schema, tables=tuple(t for t in schema.tables if t.name in wanted),
-                       views=tuple(v for v in schema.views if v.name in wanted))
-
-    expected, actual = only(expected), only(actual)
-    tables = diff_schemas(replace(expected, views=()), replace(actual, views=()))
-    out = [change_text(c) for c in tables.changes()]
+        cur.execute("SELECT TABLE_NAME, ALGORITHM, SECURITY_TYPE, CHECK_OPTION FROM "
+                    f"information_schema.VIEWS WHERE TABLE_SCHEMA = %s AND TABLE_NAME IN "
+                    f"({marks})", (database, *wanted))
+        views = [View(name, "", algorithm, security, check if check not in (None, "NONE")
+                      else "NONE") for name, algorithm, security, check in cur.fetchall()]
+    tables = import_dump(f"{database} (SHOW CREATE)", text="\n".join(texts)).tables
+    actual = Schema(tables, tuple(views))
+    expected = replace(expected, tables=tuple(t for t in expected.tables if t.name in wanted),
+                       views=tuple(v for v in expected.views if v.name in wanted))
+    changes = diff_schemas(replace(expected, views=()), replace(actual, views=())).changes()
+    out = [change_text(c) for c in changes]
     if expected.views or actual.views:
         out += view_differences(expected, actual, server_view_columns(conn, database))
     return out

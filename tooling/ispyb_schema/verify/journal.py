@@ -64,6 +64,11 @@ def step_table() -> Table:
         comment="ispyb-schema apply: the statements of each script that have finished")
 
 
+def without_counter(create: str) -> str:
+    """A ``SHOW CREATE TABLE`` text without its AUTO_INCREMENT counter (data, not schema)."""
+    return _AUTO_INCREMENT.sub("", create)
+
+
 def statement_sha256(sql: str) -> str:
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
@@ -105,7 +110,7 @@ def state_sha256(cur, names: tuple[str, ...]) -> str:
     for name in sorted(names, key=str.lower):
         try:
             cur.execute(f"SHOW CREATE TABLE {ident(name)}")
-            text = _AUTO_INCREMENT.sub("", cur.fetchone()[1])
+            text = without_counter(cur.fetchone()[1])
         except pymysql.MySQLError as err:
             if not err.args or err.args[0] != NO_SUCH_TABLE:
                 raise
