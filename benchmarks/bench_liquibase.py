@@ -175,7 +175,8 @@ def main() -> None:
             template.reset(mine)
         medians = {name: statistics.median(t) for name, t in times.items() if t}
         for name, median in medians.items():
-            print(f"{name:24} {median:6.2f} s   (runs: {', '.join(f'{t:.2f}' for t in times[name])})")
+            runs = ", ".join(f"{t:.2f}" for t in times[name])
+            print(f"{name:24} {median:6.2f} s   (runs: {runs})")
         if launcher:
             lb = medians["liquibase update"]
             for name in ("apply (in-process)", "apply (whole process)"):

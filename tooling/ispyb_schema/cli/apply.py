@@ -21,7 +21,7 @@ def _show_plan(plan, target: str) -> None:
             click.echo(f"\n-- the target has no {STATUS} table: it is created first, as "
                        "upstream's")
         else:
-            click.echo(f"\n-- the step record (which statements finished, for --recover)")
+            click.echo("\n-- the step record (which statements finished, for --recover)")
         click.echo(create)
     for script in plan.scripts:
         click.echo(f"\n-- {script.name}")
