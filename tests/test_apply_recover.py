@@ -238,7 +238,8 @@ def _run(server, database, template, path, source, base, reference, changed, k, 
     model, want = (template.model, template.digests) if undo else (script.walk.model, forward)
     with closing(server.connect(database)) as conn:
         got = digests(conn, model)
-        now = None if undo else Objects.read(conn, after, changed)
+        expected = template.objects if undo else after
+        now = Objects.read(conn, expected, changed)
         problems = [f"{where}: {t} {got.get(t)} != {want[t]}" for t in want
                     if got.get(t) != want[t] and not (
                         undo and t in lost_before and _lost_only(
@@ -246,14 +247,13 @@ def _run(server, database, template, path, source, base, reference, changed, k, 
     status = dict(status_rows(server, database)).get(script.name)
     if status != (None if undo else "DONE"):
         problems.append(f"{where}: SchemaStatus says {status}")
-    if undo:
-        restored = set(template.reset(database, changed)) - {"-" + STEPS, STEPS}
-        problems += [f"{where}: {name} differs from the baseline" for name in restored]
-    else:
-        mine, theirs = _definitions(now), _definitions(after)
-        problems += [f"{where}: {name} differs from the uninterrupted run's"
-                     for name in sorted(mine.keys() | theirs.keys())
-                     if mine.get(name) != theirs.get(name)]
+    mine, theirs = _definitions(now), _definitions(expected)
+    if undo:  # apply created the step table, where the template has none
+        mine, theirs = ({n: t for n, t in d.items() if n != STEPS} for d in (mine, theirs))
+    other = "the baseline" if undo else "the uninterrupted run's"
+    problems += [f"{where}: {name} differs from {other}"
+                 for name in sorted(mine.keys() | theirs.keys())
+                 if mine.get(name) != theirs.get(name)]
     return problems
 
 
