@@ -22,10 +22,10 @@ from pathlib import Path
 import pymysql
 
 from ..baseline import load_schema
-from ..changeset.engine import Walk, walk_proposal
-from ..changeset.plan import AlterGroup, Single, fold, script_name
-from ..changeset.proposal import Proposal
+from ..changeset.plan import plan_script, script_name
+from ..changeset.script import ScriptStatement
 from ..changeset.validate import validate
+from ..changeset.walk import ProposalWalk
 from ..errors import EnvironmentProblem
 from ..importer.dump import import_dump
 from ..importer.live import connect_url
@@ -35,7 +35,7 @@ from ..render.quote import ident, idents
 from .compare import change_text, schema_differences, server_view_columns, view_differences
 from .journal import STEPS, Journal, Step, step_table
 from .session import baseline_label
-from .statements import Executed, Failure, PlannedStatement, planned_script
+from .statements import Executed, Failure, PlannedStatement
 
 STATUS = "SchemaStatus"
 
@@ -70,36 +70,41 @@ def connect(url: str) -> tuple[pymysql.connections.Connection, str]:
 class Script:
     """A proposal's upstream script, with what the step record needs of each statement."""
 
-    proposal: Proposal
-    base: Schema  # the model it starts from
-    walk: Walk
+    walk: ProposalWalk  # the proposal walked over the model it starts from
     name: str  # the upstream script name recorded in SchemaStatus
     text: str
     statements: list[PlannedStatement]
     steps: list[Step]  # one per statement, in order
 
+    @property
+    def proposal(self):
+        return self.walk.proposal
 
-def script_for(proposal: Proposal, base: Schema, walk: Walk, label: str) -> Script:
-    """The upstream-format script ``plan --format upstream`` prints, statement by statement."""
-    text, statements = planned_script(proposal, base, walk, label, upstream=True)
-    return Script(proposal, base, walk, script_name(proposal, False), text, statements,
-                  steps_of(fold(walk.pieces), statements))
+    @property
+    def base(self) -> Schema:
+        return self.walk.base
 
 
-def steps_of(items: list[AlterGroup | Single], statements: list[PlannedStatement]
-             ) -> list[Step]:
-    """The statements with the tables each changes: the planner's statements are its folded
-    ``items`` in order; the script's own (no step labels) change SchemaStatus."""
-    items_left = iter(items)
-    steps = []
-    for statement in statements:
-        names: tuple[str, ...] = (STATUS,)
-        if statement.labels:
-            item = next(items_left)
-            names = ((item.table,) if isinstance(item, AlterGroup)
-                     else tuple(sorted(item.statement.tables)))
-        steps.append(Step(statement, names))
-    return steps
+def script_for(walk: ProposalWalk, label: str, rollback: bool = False) -> Script:
+    """The upstream-format script ``plan --format upstream`` prints, statement by statement
+    (the rollback script with ``rollback``)."""
+    planned = plan_script(walk, label, rollback=rollback, upstream=True)
+    return Script(walk, script_name(walk.proposal, False), planned.text,
+                  list(planned.statements), steps_of(planned.statements))
+
+
+def changed_names(statement: ScriptStatement) -> tuple[str, ...]:
+    """The tables or views a statement changes: an ALTER's table, a statement's tables, and
+    SchemaStatus for the script's own statements."""
+    if statement.kind == "status":
+        return (STATUS,)
+    if statement.kind == "alter":
+        return (statement.table,)
+    return tuple(sorted({t for piece, _ in statement.parts for t in piece.tables}))
+
+
+def steps_of(statements) -> list[Step]:
+    return [Step(s, changed_names(s)) for s in statements]
 
 
 @dataclass
@@ -168,18 +173,15 @@ def plan_apply(paths: list[Path], baseline_source: str, conn, database: str,
         elif not given and (status is None or status[0] != "DONE"):
             plan.refusals.append(f"{pid} must be applied first: a proposal given depends on "
                                  f"it and {STATUS} does not record it as DONE")
-        walk = validation.walks[pid] if validation.bases.get(pid) is model \
-            else walk_proposal(proposal, model)
+        walk = validation.over(pid, model)
         if walk.diagnostics:
             plan.refusals += [f"{pid} does not apply after the others: {d}"
                               for d in walk.diagnostics]
             return plan
         if given:
-            plan.scripts.append(script_for(proposal, model, walk,
-                                           baseline_label(baseline_source)))
+            plan.scripts.append(script_for(walk, baseline_label(baseline_source)))
         else:  # recorded DONE: the target should already have it
-            expected = walk.model if expected is model else walk_proposal(proposal,
-                                                                          expected).model
+            expected = validation.over(pid, expected).model
         model = walk.model
     drift = schema_differences(expected, conn, database, plan.ignore)
     if drift:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pymysql
 
+from ..changeset.script import runnable
 from ..model import Column, ColumnType, Index, IndexPart, Table
 from ..render.quote import ident, idents
 from .statements import Executed, Failure, PlannedStatement
@@ -73,9 +74,12 @@ def statement_sha256(sql: str) -> str:
     return hashlib.sha256(sql.encode("utf-8")).hexdigest()
 
 
-def transactional(sql: str) -> bool:
-    """Whether the statement is data that commits with its row (not DDL)."""
-    return bool(_TRANSACTIONAL.match(sql))
+def transactional(statement: PlannedStatement) -> bool:
+    """Whether the statement is data that commits with its row: a data or SchemaStatus
+    statement whose verb is DML (a raw ``sql`` step's DDL is not), and not a compound block
+    (a batched step commits range by range, resuming from its own progress)."""
+    return (statement.kind in ("data", "status") and not statement.sql.startswith("DELIMITER")
+            and bool(_TRANSACTIONAL.match(statement.sql)))
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class Step:
 
     @property
     def transactional(self) -> bool:
-        return transactional(self.statement.sql)
+        return transactional(self.statement)
 
     @property
     def inserts(self) -> bool:
@@ -204,7 +208,7 @@ class Journal:
                 try:
                     if step.transactional:
                         cur.execute("BEGIN")
-                    cur.execute(step.statement.sql)
+                    cur.execute(runnable(step.statement.sql))
                     rows = max(cur.rowcount, 0)
                     seconds = time.perf_counter() - start
                     if after:

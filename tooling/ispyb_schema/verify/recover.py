@@ -24,16 +24,19 @@ decision is written into its row (``recoveryNote``) before anything else runs.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pymysql
 
 from ..baseline import load_schema
-from ..changeset.engine import Walk, rollback_walk
-from ..changeset.operations import Clause, NotReversible, Operation, Piece
-from ..changeset.plan import AlterGroup, Single, fold, script_name
+from ..changeset.engine import Walker
+from ..changeset.operations import Operation
+from ..changeset.plan import script_name
+from ..changeset.script import Script as Planned
+from ..changeset.script import statements_of
 from ..changeset.validate import dependencies, validate
+from ..changeset.walk import Primitive, StepRecord
 from ..model import Schema
 from ..render.quote import ident
 from .apply import (STATUS, Script, ignored, read_target, script_for, steps_of,
@@ -41,7 +44,7 @@ from .apply import (STATUS, Script, ignored, read_target, script_for, steps_of,
 from .journal import (STEPS, Journal, Row, Step, parse_counters, read_rows, restore_counters,
                       state_sha256, statement_sha256)
 from .session import baseline_label
-from .statements import Executed, Failure, PlannedStatement
+from .statements import Executed, Failure
 
 UNDO_SUFFIX = "#undo"
 WAITED = ("Query", "Killed")  # what a dead client's connection may still be doing
@@ -51,16 +54,25 @@ class Refused(Exception):
     """Recovery cannot go on; the message says why and what to do."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prim:
-    """One primitive operation of a step, with the statements its SQL pieces went into."""
+    """One primitive operation of the walk, with the script statements its SQL pieces went
+    into (read from the script's statements, which name the primitive of each piece)."""
 
-    number: int  # the YAML step's number
-    label: str
-    op: Operation
-    before: Schema
-    pieces: tuple[Piece, ...]
-    statements: tuple[int, ...]  # script index of each of its pieces
+    primitive: Primitive
+    statements: tuple[int, ...]  # script index of each of its pieces, in order
+
+    @property
+    def number(self) -> int:
+        return self.primitive.number
+
+    @property
+    def label(self) -> str:
+        return self.primitive.label
+
+    @property
+    def op(self) -> Operation:
+        return self.primitive.op
 
 
 @dataclass
@@ -115,9 +127,7 @@ def plan_recovery(path: Path, baseline_source: str, conn, database: str, *, undo
     validation.raise_if_errors()
     pid = next(p for p in validation.order
                if Path(validation.proposals[p].file).resolve() == Path(path).resolve())
-    proposal = validation.proposals[pid]
-    script = script_for(proposal, validation.bases[pid], validation.walks[pid],
-                        baseline_label(baseline_source))
+    script = script_for(validation.walks[pid], baseline_label(baseline_source))
     deps = {script_name(validation.proposals[d], False): d
             for d in dependencies(validation, pid)}
     target = read_target(conn, database, [script.name, *deps])
@@ -137,7 +147,7 @@ def plan_recovery(path: Path, baseline_source: str, conn, database: str, *, undo
     forward = resume(conn, script.name, script.steps, wait)
     recovery = Recovery(script, undo, forward, ignore=ignored(base))
     if undo:
-        _plan_undo(conn, database, recovery, wait)
+        _plan_undo(conn, database, recovery, validation.walker, wait)
     else:
         _check_schema(conn, database, recovery, _model_after(script, forward.start),
                       forward.start)
@@ -215,28 +225,16 @@ def wait_for_connection(conn, rows: list[Row], wait: float) -> None:
 
 
 def primitives(script: Script) -> list[Prim]:
-    """Every primitive operation of the proposal, in walk order, with its pieces and the script
-    statements they went into. (The walk records pieces, not primitives: the steps are
-    expanded again here exactly as the engine expands them, and matched to its pieces in
-    order.)"""
-    index_of: dict[int, int] = {}
-    planned = iter(s for s in script.statements if s.labels)
-    for item in fold(script.walk.pieces):
-        number = next(planned).index
-        for piece in item.clauses if isinstance(item, AlterGroup) else [item.statement]:
-            index_of[id(piece)] = number
-    pieces = [piece for _, piece in script.walk.pieces]
-    out, model, position = [], script.base, 0
-    for number, step in enumerate(script.proposal.steps, start=1):
-        label = f"step {number} ({step.key})"
-        for op in step.expand(model) if step.compound else [step]:
-            mine = tuple(pieces[position:position + len(op.render(model))])
-            out.append(Prim(number, label, op, model, mine,
-                            tuple(index_of[id(p)] for p in mine)))
-            position += len(mine)
-            model = op.apply(model)
-    if position != len(pieces):
-        raise Refused("internal: the steps expand to other pieces than the walk's")
+    """Every primitive operation the proposal's script runs, in walk order, with the script
+    statements its pieces went into. A declared effect is left out: the raw ``sql`` step it
+    belongs to already applies it."""
+    statements: dict[Primitive, list[int]] = {}
+    for statement in script.statements:
+        for _, prim in statement.parts:
+            statements.setdefault(prim, []).append(statement.index)
+    out = [Prim(p, tuple(statements.get(p, ()))) for p in script.walk.primitives if not p.effect]
+    if any(len(p.statements) != len(p.primitive.pieces) for p in out):
+        raise Refused("internal: the script's statements do not hold the walk's pieces")
     return out
 
 
@@ -278,73 +276,60 @@ def _model_after(script: Script, done: int) -> Schema | None:
     return model
 
 
-def _plan_undo(conn, database: str, recovery: Recovery, wait: float) -> None:
+def _plan_undo(conn, database: str, recovery: Recovery, walker: Walker, wait: float
+               ) -> None:
     script, done = recovery.script, recovery.forward.start
     prims = primitives(script)
-    finishing: list[AlterGroup | Single] = [
-        AlterGroup(piece.table, [piece], [prim.label]) if isinstance(piece, Clause)
-        else Single(piece, prim.label)
-        for prim in prims if _state(prim, done) == "partial"
-        for piece, index in zip(prim.pieces, prim.statements) if index > done]
+    finishing = [replace(p.primitive, pieces=tuple(
+                     piece for piece, index in zip(p.primitive.pieces, p.statements)
+                     if index > done))
+                 for p in prims if _state(p, done) == "partial"]
     finished = _finished(prims, done)
     model = script.base
     for _, prim in finished:
         model = prim.op.apply(model)
-    back = rollback_walk(Walk(model, undo=_undo_units(script, prims, finished, done)))
-    if back.diagnostics:
-        raise Refused("the undo does not walk: " + "; ".join(str(d) for d in back.diagnostics))
-    items = finishing + fold(back.pieces)
-    statements = [PlannedStatement(i, 0, tuple(item.labels) if isinstance(item, AlterGroup)
-                                   else (item.label,), item.sql(),
-                                   isinstance(item, Single) and item.statement.data)
-                  for i, item in enumerate(items, start=1)]
-    recovery.undoing = resume(conn, script.name + UNDO_SUFFIX, steps_of(items, statements),
-                              wait)
+    back, problems = walker.undo(_undo_units(script, prims, finished, done), model)
+    if problems:
+        raise Refused("the undo does not walk: " + "; ".join(str(d) for d in problems))
+    planned = Planned.build(script.name + UNDO_SUFFIX, [], [
+        *statements_of(finishing, algorithms=False),
+        *statements_of((p for record in back for p in record.primitives), algorithms=False)])
+    recovery.undoing = resume(conn, planned.name, steps_of(planned.statements), wait)
     if not recovery.undoing.start and not finishing:
         _check_schema(conn, database, recovery, model, done)
 
 
 def _undo_units(script: Script, prims: list[Prim], finished: list, done: int
-                ) -> list[tuple[str, list[Operation]]]:
+                ) -> list[StepRecord]:
     """What undoes each step that ran, in the order its operations finished: the walk's undo
     for a step whose statements all ran, the inverse of each finished operation of a step
-    that ran in part."""
-    when = {id(prim): key for key, prim in finished}
-    units: list[tuple[tuple[int, int], str, list[Operation]]] = []
-    for number in sorted({p.number for p in prims}):
-        mine = [p for p in prims if p.number == number]
-        ran = [p for p in mine if id(p) in when]
+    that ran in part (as the walk derived it)."""
+    when = {p.primitive: key for key, p in finished}
+    units: list[tuple[tuple[int, int], StepRecord]] = []
+    for record in script.walk.steps:
+        mine = [p for p in prims if p.number == record.number]
+        ran = [p for p in mine if p.primitive in when]
         if not ran:
             continue
         if all(_state(p, done) == "complete" for p in mine if p.statements):
-            units.append((max(when[id(p)] for p in ran), mine[0].label,
-                          list(script.walk.undo[number - 1][1])))
+            units.append((max(when[p.primitive] for p in ran), record))
             continue
-        step = script.proposal.steps[number - 1]
-        units += [(when[id(p)], p.label, _inverse(script, step, p)) for p in ran]
-    return [(label, ops) for _, label, ops in sorted(units, key=lambda u: u[0])]
+        units += [(when[p.primitive], StepRecord(record.number, p.label, record.op,
+                                                 p.primitive.before, p.primitive.after,
+                                                 undo=_inverse(record, p)))
+                  for p in ran]
+    return [unit for _, unit in sorted(units, key=lambda u: u[0])]
 
 
-def _inverse(script: Script, step: Operation, prim: Prim) -> list[Operation]:
+def _inverse(record: StepRecord, prim: Prim) -> tuple[Operation, ...]:
     """The inverse of one operation of a step that ran in part."""
-    if step.rollback is not None:
+    if record.op.rollback is not None:
         raise Refused(f"{prim.label} ran in part, and its rollback: undoes the whole step; "
                       "undo it by hand, or finish the script with --recover")
-    op = prim.op
-    if op.rollback is not None:
-        return list(op.rollback)
-    writes = op.writes(prim.before)
-    if op.data_step and writes and all(_new(script.base, name) for name in writes):
-        return []  # what it filled goes with what the undo drops
-    try:
-        return op.inverse(prim.before)
-    except NotReversible as err:
-        raise Refused(f"{prim.label} ran in part and has no inverse: {err.why}") from None
-
-
-def _new(base: Schema, name: tuple[str, str | None]) -> bool:
-    table = base.table(name[0])
-    return table is None or (name[1] is not None and table.column(name[1]) is None)
+    if prim.primitive.inverse is None:
+        raise Refused(f"{prim.label} ran in part and its operation {prim.op.key} has no "
+                      "inverse; finish the script with --recover")
+    return prim.primitive.inverse
 
 
 def _check_schema(conn, database: str, recovery: Recovery, model: Schema | None,
