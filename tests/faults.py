@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pymysql
 
+from ispyb_schema.changeset.validate import Validation
 from ispyb_schema.harness.server import Server
 from ispyb_schema.harness.template import Template, digests  # noqa: F401 (re-exported)
 from ispyb_schema.model import Schema
@@ -47,11 +48,12 @@ def stop_at(server: Server, conn, index: int, how: str):
 
 
 def interrupted_apply(server: Server, database: str, path: Path, source: str, base: Schema,
-                      index: int, how: str) -> None:
-    """Apply ``path`` and stop it at statement ``index``."""
+                      index: int, how: str, validation: Validation | None = None) -> None:
+    """Apply ``path`` and stop it at statement ``index`` (``validation``: of ``path`` over
+    ``base``, made once for many runs)."""
     conn = connect(server, database)
     try:
-        plan = plan_apply([path], source, conn, database, base=base)
+        plan = plan_apply([path], source, conn, database, base=base, validation=validation)
         assert not plan.refusals, plan.refusals
         before, after = stop_at(server, conn, index, how)
         try:
@@ -67,9 +69,10 @@ def interrupted_apply(server: Server, database: str, path: Path, source: str, ba
 
 
 def recover(server: Server, database: str, path: Path, source: str, base: Schema,
-            undo: bool):
+            undo: bool, validation: Validation | None = None):
     with closing(connect(server, database)) as conn:
-        recovery = plan_recovery(path, source, conn, database, undo=undo, base=base)
+        recovery = plan_recovery(path, source, conn, database, undo=undo, base=base,
+                                 validation=validation)
         return recovery, run_recovery(recovery, conn, database)
 
 

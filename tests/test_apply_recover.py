@@ -189,8 +189,9 @@ def _reference(server, template, path, source, base):
     (a step's acknowledged data loss): per column, the tables that differ from the baseline
     after the round trip, and the same columns of the baseline."""
     database = template.clone()
+    validation = validate([path], base)  # once: every run of the proposal uses it
     with closing(connect(server, database)) as conn:
-        plan = plan_apply([path], source, conn, database, base=base)
+        plan = plan_apply([path], source, conn, database, base=base, validation=validation)
         assert all(o.ok for o in apply_plan(plan, conn, database))
         script = plan.scripts[0]
         forward, after = digests(conn, script.walk.model), Objects.read(conn)
@@ -202,7 +203,7 @@ def _reference(server, template, path, source, base):
             roundtrip = {t.name: table_digest(cur, t, True) for t in lossy}
     with closing(server.connect(template.database)) as conn, conn.cursor() as cur:
         baseline = {t.name: table_digest(cur, t, True) for t in lossy}
-    return database, script, forward, after, (baseline, roundtrip)
+    return database, script, forward, after, (baseline, roundtrip), validation
 
 
 def _lost_only(conn, table, baseline, roundtrip) -> bool:
@@ -222,12 +223,12 @@ def _definitions(objects) -> dict[str, str]:
 def _run(server, database, template, path, source, base, reference, changed, k, how, undo):
     """Stop the run at statement k, recover, and compare with the uninterrupted run (forward)
     or the baseline (undo); returns the problems."""
-    _, script, forward, after, (lost_before, lost_after) = reference
+    _, script, forward, after, (lost_before, lost_after), validation = reference
     where = f"{script.proposal.id} k={k} {how} {'undo' if undo else 'forward'}"
     template.reset(database, changed)
-    interrupted_apply(server, database, path, source, base, k, how)
+    interrupted_apply(server, database, path, source, base, k, how, validation)
     try:
-        _, outcome = recover(server, database, path, source, base, undo)
+        _, outcome = recover(server, database, path, source, base, undo, validation)
     except Refused as why:
         if k != 1 or "nothing to recover" not in str(why):
             return [f"{where}: refused: {why}"]

@@ -24,7 +24,7 @@ import pymysql
 from ..baseline import load_schema
 from ..changeset.plan import plan_script, script_name
 from ..changeset.script import ScriptStatement
-from ..changeset.validate import validate
+from ..changeset.validate import Validation, validate
 from ..changeset.walk import ProposalWalk
 from ..errors import EnvironmentProblem
 from ..importer.dump import import_dump
@@ -149,10 +149,12 @@ def create_statements(target: Target) -> list[str]:
 
 
 def plan_apply(paths: list[Path], baseline_source: str, conn, database: str,
-               base: Schema | None = None) -> ApplyPlan:
-    """What would run, or why nothing may (``refusals``)."""
+               base: Schema | None = None, validation: Validation | None = None
+               ) -> ApplyPlan:
+    """What would run, or why nothing may (``refusals``). ``validation``: of ``paths`` over
+    ``base``, when the caller has it already (it applies the same proposals many times)."""
     base = base if base is not None else load_schema(baseline_source)
-    validation = validate([Path(p) for p in paths], base)
+    validation = validation or validate([Path(p) for p in paths], base)
     validation.raise_if_errors()
     requested = {Path(p).resolve() for p in paths}
     order = validation.order

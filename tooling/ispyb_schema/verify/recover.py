@@ -35,7 +35,7 @@ from ..changeset.operations import Operation
 from ..changeset.plan import script_name
 from ..changeset.script import Script as Planned
 from ..changeset.script import statements_of
-from ..changeset.validate import dependencies, validate
+from ..changeset.validate import Validation, dependencies, validate
 from ..changeset.walk import Primitive, StepRecord
 from ..model import Schema
 from ..render.quote import ident
@@ -120,10 +120,12 @@ class Recovery:
 
 
 def plan_recovery(path: Path, baseline_source: str, conn, database: str, *, undo: bool,
-                  base: Schema | None = None, wait: float = 60.0) -> Recovery:
-    """What ``--recover`` would run; raises :class:`Refused`."""
+                  base: Schema | None = None, wait: float = 60.0,
+                  validation: Validation | None = None) -> Recovery:
+    """What ``--recover`` would run; raises :class:`Refused`. ``validation``: of ``path``
+    over ``base``, when the caller has it already."""
     base = base if base is not None else load_schema(baseline_source)
-    validation = validate([Path(path)], base)
+    validation = validation or validate([Path(path)], base)
     validation.raise_if_errors()
     pid = next(p for p in validation.order
                if Path(validation.proposals[p].file).resolve() == Path(path).resolve())
