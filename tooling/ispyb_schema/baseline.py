@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 
@@ -28,6 +29,14 @@ from .model.serialize import (
 from .yamlsrc import load_yaml
 
 SPDX_YAML = "# SPDX-License-Identifier: LGPL-3.0-or-later\n"
+
+
+def baseline_label(source: str) -> str:
+    """How scripts and records name the baseline: never with a password."""
+    if "://" in source:
+        parts = urlparse(source)
+        return f"{parts.scheme}://{parts.hostname}:{parts.port or 3306}{parts.path}"
+    return source
 
 
 def load_schema(source: str | os.PathLike) -> Schema:

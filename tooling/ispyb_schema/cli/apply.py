@@ -132,7 +132,7 @@ def apply_command(proposals, url, baseline, yes, recover, undo, wait) -> None:
     Exit code 1 if refused or failed.
     """
     from ..verify.apply import apply_plan, connect, plan_apply
-    from ..verify.session import baseline_label
+    from ..baseline import baseline_label
 
     if undo and not recover:
         raise click.UsageError("--undo goes with --recover")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pymysql
 
-from ..baseline import load_schema
+from ..baseline import baseline_label, load_schema
 from ..changeset.plan import plan_script, script_name
 from ..changeset.script import ScriptStatement
 from ..changeset.validate import Validation, validate
@@ -34,7 +34,6 @@ from ..render.ddl import create_table
 from ..render.quote import ident, idents
 from .compare import change_text, schema_differences, server_view_columns, view_differences
 from .journal import STEPS, Journal, Step, step_table
-from .session import baseline_label
 from .statements import Executed, Failure, PlannedStatement
 
 STATUS = "SchemaStatus"

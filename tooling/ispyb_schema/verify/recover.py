@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pymysql
 
-from ..baseline import load_schema
+from ..baseline import baseline_label, load_schema
 from ..changeset.engine import Walker
 from ..changeset.operations import Operation
 from ..changeset.plan import script_name
@@ -43,7 +43,6 @@ from .apply import (STATUS, Script, ignored, read_target, script_for, steps_of,
                     touched_differences, touched_names)
 from .journal import (STEPS, Journal, Row, Step, parse_counters, read_rows, restore_counters,
                       state_sha256, statement_sha256)
-from .session import baseline_label
 from .statements import Executed, Failure
 
 UNDO_SUFFIX = "#undo"
