@@ -147,6 +147,28 @@ def test_each_step_records_its_primitives_with_their_models(embedded, name):
     assert not diff_schemas(walk.base, back)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_each_primitive_records_its_own_inverse_and_undo_walks_like_the_rollback(embedded,
+                                                                               name):
+    """A step without its own rollback: is undone by its primitives' inverses, last first;
+    Walker.undo (what apply --recover --undo walks) over the whole walk gives the rollback's
+    statements."""
+    result = validate([EXAMPLES / f"{name}.yaml"], embedded)
+    walk = result.walks[name]
+    for record in walk.steps:
+        prims = [p for p in record.primitives if not p.effect]
+        if record.op.rollback is not None:
+            assert all(p.inverse is None for p in prims)
+        elif walk.rollback is not None:
+            assert record.undo == tuple(op for p in reversed(prims) for op in p.inverse)
+    if walk.rollback is None:
+        return
+    back, problems = result.walker.undo(list(walk.steps), walk.model)
+    assert not problems
+    assert [p.pieces for r in back for p in r.primitives] == [
+        p.pieces for r in walk.rollback for p in r.primitives]
+
+
 def test_the_walker_walks_each_proposal_once_per_model(embedded):
     paths = [EXAMPLES / "dc-em-columns.yaml", EXAMPLES / "raw-and-rows.yaml"]
     result = validate(paths, embedded)

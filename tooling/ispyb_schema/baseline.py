@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 import yaml
 
@@ -32,6 +33,14 @@ SPDX_YAML = "# SPDX-License-Identifier: LGPL-3.0-or-later\n"
 # ``--via-server``: dumps are loaded into a scratch MariaDB and imported live (set once per
 # command by the CLI option, which every command that takes a SOURCE has).
 _VIA_SERVER = {"on": False}
+
+
+def baseline_label(source: str) -> str:
+    """How scripts and records name the baseline: never with a password."""
+    if "://" in source:
+        parts = urlparse(source)
+        return f"{parts.scheme}://{parts.hostname}:{parts.port or 3306}{parts.path}"
+    return source
 
 
 def read_dumps_via_server(enabled: bool = True) -> None:

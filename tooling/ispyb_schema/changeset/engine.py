@@ -29,6 +29,14 @@ class Walker:
             self._done[key] = (proposal, model, _walk(proposal, model))
         return self._done[key][2]
 
+    def undo(self, records: list[StepRecord], model: Schema
+             ) -> tuple[tuple[StepRecord, ...], tuple[Diagnostic, ...]]:
+        """The rollback walk of ``records`` (each with what undoes it, undone last first) over
+        ``model``, expanded as a proposal's rollback walk is: what undoes a run that stopped
+        part-way (``apply --recover --undo``)."""
+        back = _rollback(records, model)
+        return tuple(back.records), tuple(back.diagnostics)
+
 
 class _Steps:
     """The walk in progress: records, model, diagnostics, provenance."""
@@ -42,11 +50,13 @@ class _Steps:
         self.seen = Provenance()
         self.position = 0
 
-    def add(self, number: int, label: str, op: Operation, source: Operation) -> Primitive:
+    def add(self, number: int, label: str, op: Operation, source: Operation,
+            inverse: list[Operation] | None = None) -> Primitive:
         """Render and apply ``op`` (checked), with its declared effect after it."""
         before = self.model
         prim = Primitive(number, op, before, op.apply(before), tuple(op.render(before)),
-                         label=label, source=source)
+                         label=label, source=source,
+                         inverse=None if inverse is None else tuple(inverse))
         made = [prim]
         inner = before
         for part in op.effects():
@@ -174,7 +184,7 @@ def _walk_op(walk: _Steps, number: int, label: str, op: Operation, step: Operati
                                                  "acknowledge the loss with data_loss: "
                                                  "{acknowledged: true, reason: …}"))
     inverse = _inverse(op, model, seen, walk) if need_inverse else []
-    walk.add(number, label, op, step)
+    walk.add(number, label, op, step, inverse if need_inverse else None)
     return inverse
 
 

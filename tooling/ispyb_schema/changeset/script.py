@@ -205,11 +205,12 @@ def statements_of(primitives, algorithms: bool = True) -> list[ScriptStatement]:
     for item in fold(primitives):
         if isinstance(item, AlterGroup):
             parts = tuple(zip(item.clauses, item.owners))
-            table = item.owners[0].before.table(item.table)
-            _, prediction = predict(parts, table)
             algorithm = lock = None
-            if algorithms and established(prediction, table):
-                algorithm, lock = prediction.algorithm, prediction.lock
+            if algorithms:  # (a rollback or a recovery's statements are not predicted)
+                table = item.owners[0].before.table(item.table)
+                _, prediction = predict(parts, table)
+                if established(prediction, table):
+                    algorithm, lock = prediction.algorithm, prediction.lock
             out.append(ScriptStatement(0, 0, tuple(item.labels), item.sql(algorithm, lock),
                                        "alter", item.table, parts, tuple(item.texts),
                                        algorithm, lock))

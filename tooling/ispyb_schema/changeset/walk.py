@@ -35,6 +35,9 @@ class Primitive:
     effect: bool = False
     label: str = ""  # the step's label, as the plan's comments name it
     source: Operation | None = None  # the step (or undo operation) it was expanded from
+    # What undoes this primitive alone (``apply --recover --undo`` of a step that ran in
+    # part); None when it was not derived (the step has its own rollback:) or there is none.
+    inverse: tuple[Operation, ...] | None = None
 
     def __post_init__(self) -> None:
         if not self.label:

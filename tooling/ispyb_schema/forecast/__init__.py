@@ -11,13 +11,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..baseline import load_schema
+from ..baseline import baseline_label, load_schema
 from ..changeset.plan import fingerprint
 from ..changeset.validate import validate
 from ..errors import InputError, SourceLoc
 from ..harness.server import Server
 from ..model import Schema
-from ..verify.session import baseline_label, in_dependency_order, make_loader
+from ..verify.session import in_dependency_order, make_loader
 from .measure import measure
 from .report import predict, record
 from .targets import Target

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..baseline import load_schema
+from ..baseline import baseline_label, load_schema
 from ..changeset.plan import plan_script
 from ..changeset.validate import validate
 from ..errors import InputError, SourceLoc
 from ..forecast.measure import describe_statements
 from ..harness.server import Server
 from ..model import Schema
-from ..verify.session import baseline_label, in_dependency_order, make_loader
+from ..verify.session import in_dependency_order, make_loader
 from .ptosc import DEFAULT_MIN_ROWS, render_online
 from .rehearse import Rehearsal, rehearse
 

@@ -11,10 +11,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 from .. import __version__
-from ..baseline import load_schema
+from ..baseline import baseline_label, load_schema
 from ..changeset.plan import fingerprint
 from ..changeset.proposal import batched_steps
 from ..changeset.validate import Validation, dependencies, validate
@@ -30,14 +29,6 @@ from .runner import Run, Subject, run_stages
 from .scratch import Connections, Databases, Loader
 
 RUNS_AT_ONCE = 3
-
-
-def baseline_label(source: str) -> str:
-    """How scripts and records name the baseline: never with a password."""
-    if "://" in source:
-        parts = urlparse(source)
-        return f"{parts.scheme}://{parts.hostname}:{parts.port or 3306}{parts.path}"
-    return source
 
 
 def make_loader(source: str, model: Schema, fixtures: list[Path]) -> Loader:
