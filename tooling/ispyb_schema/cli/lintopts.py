@@ -6,10 +6,14 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from ..lint.impact import ImpactIndex
 
 fixtures_option = click.option(
     "--fixtures", "fixtures", multiple=True, type=click.Path(exists=True),
