@@ -1,14 +1,12 @@
 # SPDX-License-Identifier: LGPL-3.0-or-later
-"""Routines and grants as part of every baseline: the embedded baseline's own (derived from
-upstream's by schema/subset.py), upstream's ``routines.sql`` and ``grants/`` beside its dump;
+"""Routines and grants as part of every baseline: the embedded baseline's (upstream's, read
+from ../shared as configured), upstream's ``routines.sql`` and ``grants/`` beside its dump;
 what each role loses; impact's precision on upstream's routines for a column name several
 tables share; lint, impact and check outside the project."""
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,7 @@ from ispyb_schema.cli.main import cli
 from ispyb_schema.config import baseline_routines
 from ispyb_schema.lint.context import LintContext
 from ispyb_schema.lint.impact import ImpactIndex
-from ispyb_schema.lint.sources import read_grants, read_routines, split_dump
+from ispyb_schema.lint.sources import read_grants, read_routines
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT.parent / "shared" / "ispyb-database"
@@ -68,11 +66,11 @@ def upstream_index():
 
 def test_the_project_baseline_has_its_own(monkeypatch):
     monkeypatch.chdir(ROOT)
-    assert baseline_routines(None) == (ROOT / "schema" / "routines.sql",
-                                       ROOT / "schema" / "grants.sql")
+    assert baseline_routines(None) == (ROOT / "../shared/ispyb-database/routines.sql",
+                                       ROOT / "../shared/ispyb-database/grants")
     assert baseline_routines(str(ROOT / "schema")) == baseline_routines(None)
-    assert baseline_routines(None, routines="r.sql") == (Path("r.sql"),
-                                                         ROOT / "schema" / "grants.sql")
+    assert baseline_routines(None, routines="r.sql") == (
+        Path("r.sql"), ROOT / "../shared/ispyb-database/grants")
 
 
 def test_a_dump_uses_what_is_beside_it(tmp_path, monkeypatch):
@@ -83,28 +81,6 @@ def test_a_dump_uses_what_is_beside_it(tmp_path, monkeypatch):
     (tmp_path / "grants").mkdir()
     assert baseline_routines(str(tmp_path / "tables.sql")) == (tmp_path / "routines.sql",
                                                                tmp_path / "grants")
-
-
-def test_the_embedded_subset_is_what_the_script_writes():
-    """schema/routines.sql and schema/grants.sql are derived data: rerunning the script on
-    upstream's files gives them back, and they hold exactly the routines that name a
-    modelled table."""
-    need_upstream()
-    sys.path.insert(0, str(ROOT / "schema"))
-    try:
-        import subset
-    finally:
-        sys.path.pop(0)
-    texts = subset.subset(UPSTREAM)
-    for name, text in texts.items():
-        assert (ROOT / "schema" / name).read_text() == text, f"rerun schema/subset.py: {name}"
-    tables = {t.name.lower() for t in load_schema(ROOT / "schema").tables}
-    kept = {o.name for o in read_routines(ROOT / "schema" / "routines.sql")}
-    names_a_table = {o.name for o in read_routines(UPSTREAM / "routines.sql")
-                     if tables & {w.lower() for w in re.findall(r"\w+", o.text)}}
-    assert kept == names_a_table and len(kept) < 206
-    grants = read_grants(ROOT / "schema" / "grants.sql")
-    assert all(g.table == "*" or g.table.lower() in tables for g in grants if g.kind == "table")
 
 
 # -- what each role loses -----------------------------------------------------------------
@@ -268,7 +244,7 @@ def test_every_proposal_page_shows_routines_and_roles(which, monkeypatch):
     source = project.baseline_source() if which == "embedded" else str(UPSTREAM / "tables.sql")
     model = collect_site(project, load_schema(source), source)
     pages = render_pages(model)
-    routines = "schema/routines.sql" if which == "embedded" else "routines.sql"
+    routines = "routines.sql"  # upstream's, the embedded baseline's too
     for page in model.proposals:
         assert page.impact is not None, page.id
         text = pages[f"proposals/{page.id}.md"]

@@ -18,8 +18,14 @@ def project(tmp_path: Path) -> Path:
     for name in ("pyproject.toml", "LICENSE.LGPL"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "schema" / "tables", tmp_path / "schema" / "tables")
-    for name in ("routines.sql", "grants.sql"):  # the baseline's routines and grants
-        shutil.copy(ROOT / "schema" / name, tmp_path / "schema" / name)
+    # the baseline's routines and grants: upstream's, beside this copy's baseline
+    upstream = ROOT.parent / "shared" / "ispyb-database"
+    shutil.copy(upstream / "routines.sql", tmp_path / "schema" / "routines.sql")
+    shutil.copytree(upstream / "grants", tmp_path / "schema" / "grants")
+    settings = (tmp_path / "pyproject.toml").read_text()
+    (tmp_path / "pyproject.toml").write_text(
+        settings.replace('"../shared/ispyb-database/routines.sql"', '"schema/routines.sql"')
+        .replace('"../shared/ispyb-database/grants"', '"schema/grants"'))
     shutil.copytree(ROOT / "schema" / "fixtures", tmp_path / "schema" / "fixtures")
     shutil.copytree(ROOT / "site", tmp_path / "site",
                     ignore=shutil.ignore_patterns("site", "generated"))

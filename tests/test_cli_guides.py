@@ -193,7 +193,7 @@ def test_impact_lists_no_routine_for_a_case_only_rename(renames):
 # --- impact's needs --------------------------------------------------------------------------
 
 def test_impact_without_a_source_says_how_to_go_on():
-    # a baseline with no routines or grants beside it (the project's has schema/routines.sql)
+    # a baseline with no routines or grants beside it (the project's are configured in pyproject.toml)
     result = run("impact", "datacollection-harmonisation", "--baseline",
                  str(ROOT / "schema" / "tables"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
