@@ -25,7 +25,7 @@ from ..changeset.operations.tables import DropTable, RenameTable
 from ..changeset.sqlcheck import dialect, view_references
 from ..model import Schema
 from .context import LintContext, Step
-from .sources import DbObject, Grant, read_grants, read_live, read_routines
+from .sources import DbObject, Grant, read_grants, read_live, read_routines, shown
 
 _BODY_START = {"procedure": r"\bBEGIN\b", "function": r"\bBEGIN\b|\bRETURN\b",
                "trigger": r"\bON\b", "event": r"\bDO\b", "view": r"\bAS\b"}
@@ -57,7 +57,7 @@ class Hit:
     def where(self) -> str:
         """``file:line`` in the dump, or the object's own line for a live server."""
         if self.obj.file:
-            return f"{self.obj.file}:{self.obj.line + self.line - 1}"
+            return f"{shown(self.obj.file)}:{self.obj.line + self.line - 1}"
         return f"line {self.line}"
 
     @property

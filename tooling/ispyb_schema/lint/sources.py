@@ -8,6 +8,7 @@ project's settings for its own baseline, or ``routines.sql`` and ``grants/`` bes
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,17 @@ def _read(path: Path, what: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise InputError.single(SourceLoc(str(path)), f"cannot read the {what}: {err}") from None
+
+
+def shown(file: str) -> str:
+    """A routines or grants file as findings name it: relative to the working directory (so a
+    report or a page built from the project says ``../shared/…``, not this machine's path)."""
+    if not file or "://" in file:
+        return file
+    try:
+        return os.path.relpath(file)
+    except ValueError:  # another drive
+        return file
 
 
 def read_routines(path: str | Path) -> list[DbObject]:

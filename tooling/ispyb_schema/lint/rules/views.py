@@ -5,7 +5,7 @@ from the dumps given with ``--routines``/``--grants`` or a live server (see
 from __future__ import annotations
 
 from ..registry import Finding, rule
-from ..sources import Grant
+from ..sources import Grant, shown
 
 
 def _hits(ctx, *, breaks: bool, grants: bool):
@@ -81,4 +81,4 @@ def role_loses_privilege(ctx):
     if ctx.impact is None:
         return
     for loss in ctx.impact.losses(ctx):
-        yield Finding(loss.step.op.where(), f"{loss} ({loss.grant.file}:{loss.grant.line})")
+        yield Finding(loss.step.op.where(), f"{loss} ({shown(loss.grant.file)}:{loss.grant.line})")
